@@ -1,0 +1,74 @@
+"""Command line of the course (``python -m mlpc_helpers.cli`` or ``mlpc``), used by the Makefile.
+
+    mlpc fetch [NAME ...]          download/verify datasets (all by default)
+    mlpc execute [--out DIR] [NB]  run notebooks top to bottom, write executed copies
+    mlpc site [--executed DIR] [--out DIR]   build _site/ with nbconvert (no Quarto)
+    mlpc check                     fail when a recorded metric misses its published value
+    mlpc info                      versions, seed, device
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="mlpc", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fetch", help="download and verify datasets")
+    f.add_argument("names", nargs="*")
+    e = sub.add_parser("execute", help="execute notebooks")
+    e.add_argument("--out", default="build/executed")
+    e.add_argument("names", nargs="*", help="notebook stems (default: all)")
+    s = sub.add_parser("site", help="build the nbconvert site")
+    s.add_argument("--executed", default="build/executed")
+    s.add_argument("--out", default="_site")
+    sub.add_parser("check", help="check recorded metrics against published values")
+    sub.add_parser("info", help="print versions and settings")
+    args = p.parse_args(argv)
+
+    if args.cmd == "fetch":
+        from . import data
+
+        try:
+            data.fetch_all(args.names or None)
+        except (data.DataError, KeyError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
+    if args.cmd == "execute":
+        from . import site
+
+        times = site.execute_all(Path(args.out), args.names or None)
+        (Path(args.out) / "times.json").write_text(json.dumps(times, indent=1))
+        return 0
+    if args.cmd == "site":
+        from . import site
+
+        tfile = Path(args.executed) / "times.json"
+        times = json.loads(tfile.read_text()) if tfile.exists() else {}
+        index = site.build_site(Path(args.executed), Path(args.out), times)
+        print(f"Site written: open {index.resolve()}")
+        return 0
+    if args.cmd == "check":
+        from . import report
+
+        bad = report.failures()
+        for r in bad:
+            print(f"{r.notebook}: {r.key} = {r.value}, published {r.published} ± {r.tolerance}")
+        print(f"{len(report.load_all())} metrics recorded, {len(bad)} outside tolerance")
+        return 1 if bad else 0
+    if args.cmd == "info":
+        from . import runtime
+
+        for k, v in runtime.describe().items():
+            print(f"{k:>14}: {v}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Choosing K without labels and scoring clusters against labels, shared by the week-5 notebooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def scan_k(
+    X: np.ndarray,
+    ks: Iterable[int] = range(2, 13),
+    *,
+    random_state: int = 0,
+    n_init: int = 10,
+    gmm: bool = True,
+    covariance_type: str = "full",
+    silhouette_sample: int | None = 5000,
+    progress: bool = True,
+):
+    """K-means (k-means++) and, optionally, a Gaussian mixture for every K in ``ks``.
+
+    ``X``: (n_samples, n_features). Returns a DataFrame indexed by k with columns
+    ``inertia`` (within-cluster sum of squares, in units of X squared), ``silhouette``
+    (K-means labels, Euclidean; on a random subsample of ``silhouette_sample`` points when n is
+    larger) and ``bic`` (GMM; lower is better) when ``gmm``.
+    """
+    import pandas as pd
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.mixture import GaussianMixture
+    from tqdm.auto import tqdm
+
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be (n_samples, n_features); got shape {X.shape}.")
+    rows = []
+    ks = list(ks)
+    for k in tqdm(ks, desc="scanning K", disable=not progress):
+        km = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=random_state).fit(X)
+        sample = silhouette_sample if silhouette_sample and len(X) > silhouette_sample else None
+        row = {
+            "k": k,
+            "inertia": km.inertia_,
+            "silhouette": silhouette_score(X, km.labels_, sample_size=sample,
+                                           random_state=random_state),
+        }
+        if gmm:
+            g = GaussianMixture(n_components=k, covariance_type=covariance_type,
+                                random_state=random_state, n_init=1).fit(X)
+            row["bic"] = g.bic(X)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("k")
+
+
+def score(labels_true: np.ndarray, labels_pred: np.ndarray) -> dict[str, float]:
+    """Adjusted Rand index and normalised mutual information (both 1 = perfect, ~0 = chance)."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "ari": float(adjusted_rand_score(labels_true, labels_pred)),
+        "nmi": float(normalized_mutual_info_score(labels_true, labels_pred)),
+    }
+
+
+def contingency(labels_true, labels_pred, true_names=None):
+    """Counts of true class (rows) against cluster (columns) as a DataFrame."""
+    import pandas as pd
+
+    table = pd.crosstab(pd.Series(labels_true, name="true class"),
+                        pd.Series(labels_pred, name="cluster"))
+    if true_names is not None:
+        table.index = [true_names[i] for i in table.index]
+    return table

@@ -1,0 +1,198 @@
+"""Seeds, device choice and the CPU/full-size switch, all set from environment variables.
+
+Environment variables
+---------------------
+``MLPC_SEED``    integer seed for python, numpy and torch (default 0).
+``MLPC_DEVICE``  ``auto`` (default) | ``cpu`` | ``cuda`` | ``mps``; ``auto`` takes a GPU when one is there.
+``MLPC_FULL``    ``1`` runs the cells tagged ``gpu`` at the full published size; unset or ``0``
+                 runs them at a reduced size that fits a laptop CPU.
+
+Notebooks start with ``ctx = runtime.start("week04_encodings")`` and take every
+``random_state`` from :func:`random_state` and every heavy size from :func:`size`.
+Nothing here imports torch unless a torch-related function is called.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+class DeviceUnavailableError(RuntimeError):
+    """The device asked for with ``MLPC_DEVICE`` (or an argument) is not on this machine."""
+
+
+def seed() -> int:
+    """The course seed: ``MLPC_SEED`` as an integer, 0 when unset."""
+    raw = os.environ.get("MLPC_SEED", "0").strip() or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(
+            f"MLPC_SEED must be an integer, got {raw!r}. Set e.g. MLPC_SEED=0 or unset it."
+        ) from None
+
+
+def random_state(offset: int = 0) -> int:
+    """An integer ``random_state`` for scikit-learn, derived from the course seed.
+
+    ``offset`` gives independent but reproducible streams for different parts of a notebook.
+    """
+    return (seed() * 1_000_003 + offset) % (2**32 - 1)
+
+
+def rng(offset: int = 0) -> np.random.Generator:
+    """A numpy Generator seeded from the course seed (and ``offset``)."""
+    return np.random.default_rng(random_state(offset))
+
+
+def seed_everything(value: int | None = None) -> int:
+    """Seed python's ``random``, numpy's legacy global RNG and, if installed, torch.
+
+    Returns the seed used. torch is seeded only when it is already imported or importable;
+    importing it here is deferred to keep ``import mlpc_helpers`` light.
+    """
+    s = seed() if value is None else int(value)
+    random.seed(s)
+    np.random.seed(s % (2**32 - 1))
+    if "torch" in sys.modules:
+        _seed_torch(s)
+    return s
+
+
+def _seed_torch(s: int) -> None:
+    import torch
+
+    torch.manual_seed(s)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(s)
+
+
+def is_full() -> bool:
+    """True when ``MLPC_FULL`` asks for the full published size of heavy cells."""
+    raw = os.environ.get("MLPC_FULL", "0").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(f"MLPC_FULL must be 0 or 1, got {raw!r}.")
+
+
+def size(reduced: T, full: T) -> T:
+    """The one switch for heavy cells: ``full`` with ``MLPC_FULL=1``, else ``reduced``.
+
+    Example: ``epochs = runtime.size(reduced=3, full=40)``.
+    """
+    return full if is_full() else reduced
+
+
+def device(name: str | None = None) -> str:
+    """Resolve the torch device name: ``cpu``, ``cuda`` or ``mps``.
+
+    ``name`` overrides ``MLPC_DEVICE``. ``auto`` picks cuda, then mps, then cpu.
+    Asking for a device that is not there raises :class:`DeviceUnavailableError`.
+    """
+    want = (name or os.environ.get("MLPC_DEVICE", "auto")).strip().lower() or "auto"
+    if want not in DEVICES:
+        raise ValueError(
+            f"Unknown device {want!r}. Use one of {', '.join(DEVICES)} "
+            "(set MLPC_DEVICE or pass device=...)."
+        )
+    if want == "cpu":
+        return "cpu"
+    import torch
+
+    has_cuda = torch.cuda.is_available()
+    has_mps = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    if want == "auto":
+        return "cuda" if has_cuda else "mps" if has_mps else "cpu"
+    if want == "cuda" and not has_cuda:
+        raise DeviceUnavailableError(
+            "MLPC_DEVICE=cuda but torch sees no CUDA GPU on this machine. "
+            "Unset MLPC_DEVICE (or set it to auto or cpu) to run on the CPU."
+        )
+    if want == "mps" and not has_mps:
+        raise DeviceUnavailableError(
+            "MLPC_DEVICE=mps but this machine has no Apple-silicon GPU. "
+            "Unset MLPC_DEVICE (or set it to auto or cpu) to run on the CPU."
+        )
+    return want
+
+
+def torch_generator(offset: int = 0) -> Any:
+    """A seeded ``torch.Generator`` (CPU) for DataLoader shuffling and random splits."""
+    import torch
+
+    g = torch.Generator()
+    g.manual_seed(random_state(offset))
+    return g
+
+
+@dataclass(frozen=True)
+class Context:
+    """What :func:`start` settled for a notebook run."""
+
+    notebook: str
+    seed: int
+    device: str
+    full: bool
+
+    def __str__(self) -> str:
+        mode = "full published size" if self.full else "reduced size (set MLPC_FULL=1 for full)"
+        return (
+            f"notebook {self.notebook} | seed {self.seed} | device {self.device} | "
+            f"heavy cells at {mode}"
+        )
+
+
+def start(notebook: str, *, use_torch: bool = False, quiet: bool = False) -> Context:
+    """Begin a notebook run: name it for :mod:`mlpc_helpers.report`, seed everything, pick the device.
+
+    ``use_torch=True`` imports torch now (seeding it and resolving ``MLPC_DEVICE``); notebooks
+    without torch keep the CPU and skip the import.
+    """
+    from . import report
+
+    report.set_notebook(notebook, reset=True)
+    if use_torch:
+        import torch  # noqa: F401  (imported so that seed_everything seeds it)
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+    s = seed_everything()
+    dev = device() if use_torch else "cpu"
+    ctx = Context(notebook=notebook, seed=s, device=dev, full=is_full())
+    if not quiet:
+        print(ctx)
+    return ctx
+
+
+def describe() -> dict[str, str]:
+    """Versions and settings worth printing at the top of a notebook or in a bug report."""
+    import importlib.metadata as md
+
+    out = {
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cpu_cores": str(os.cpu_count()),
+        "MLPC_SEED": str(seed()),
+        "MLPC_DEVICE": os.environ.get("MLPC_DEVICE", "auto"),
+        "MLPC_FULL": "1" if is_full() else "0",
+    }
+    for pkg in ("numpy", "scikit-learn", "torch", "timm", "hyperspy", "pymatgen"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out

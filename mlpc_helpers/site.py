@@ -1,0 +1,186 @@
+"""Execute the course notebooks and build the static site without Quarto (nbconvert).
+
+``make course`` uses Quarto when it is on PATH; otherwise it calls :func:`execute_all` and
+:func:`build_site`, which write ``_site/index.html``, one HTML page and the executed ``.ipynb``
+per notebook, the syllabus and the reproduction page (published value vs ours).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from pathlib import Path
+
+from . import report
+from .paths import project_root
+
+CELL_TIMEOUT_S = 1800
+
+
+def notebooks(root: Path | None = None) -> list[Path]:
+    """The course notebooks, ``notebooks/*.ipynb``, in week order."""
+    root = root or project_root()
+    return sorted((root / "notebooks").glob("*.ipynb"))
+
+
+def notebook_title(path: Path) -> str:
+    """The first Markdown heading of a notebook, else its file name."""
+    nb = json.loads(Path(path).read_text())
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return Path(path).stem
+
+
+def execute_notebook(path: Path, out_dir: Path, timeout: int = CELL_TIMEOUT_S) -> tuple[Path, float]:
+    """Run ``path`` top to bottom in its own folder; write the executed copy to ``out_dir``.
+
+    Returns (executed path, seconds). Errors propagate as nbclient's CellExecutionError, which
+    names the failing cell.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3",
+        resources={"metadata": {"path": str(Path(path).parent)}},
+    )
+    t0 = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - t0
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / Path(path).name
+    nbformat.write(nb, out)
+    return out, seconds
+
+
+def execute_all(out_dir: Path, names: list[str] | None = None) -> dict[str, float]:
+    """Execute every notebook (or those whose stem is in ``names``); returns seconds per notebook."""
+    times = {}
+    for nb in notebooks():
+        if names and nb.stem not in names:
+            continue
+        print(f"executing {nb.name} ...", flush=True)
+        _, sec = execute_notebook(nb, out_dir)
+        times[nb.stem] = sec
+        print(f"  done in {sec:.0f} s", flush=True)
+    return times
+
+
+def reproduction_rows_markdown(folder: Path | None = None) -> str:
+    """The reproduction table as Markdown (used by ``reproduction.qmd`` under Quarto)."""
+    rows = report.load_all(folder)
+    if not rows:
+        return "_No metrics recorded yet: run `make course` first._"
+    lines = [
+        "| notebook | quantity | published | source | ours | within tolerance |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        pub = "" if r.published is None else f"{r.published}" + (
+            f" ± {r.tolerance}" if r.tolerance is not None else "")
+        verdict = {True: "yes", False: "**no**", None: "—"}[r.ok]
+        lines.append(
+            f"| {r.notebook} | `{r.key}` | {pub} | {r.source or ''} | {_fmt(r.value)} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+        "padding:0 1rem;line-height:1.5}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+        "padding:.3rem .6rem;text-align:left}code{background:#f4f4f4}.no{color:#b00;"
+        "font-weight:bold}</style></head><body>"
+        f"{body}</body></html>"
+    )
+
+
+def _markdown_file_to_html(path: Path) -> str:
+    """Render a .qmd/.md file's Markdown (front matter and Quarto shortcodes dropped)."""
+    import mistune
+
+    text = path.read_text()
+    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"\{\{<.*?>\}\}", "", text)
+    text = re.sub(r"\]\(([^)]+)\.(qmd|ipynb)\)", r"](\1.html)", text)
+    return mistune.html(text)
+
+
+def reproduction_html(folder: Path | None = None) -> str:
+    """The reproduction page: quantity, published value and source, our value, verdict."""
+    rows = report.load_all(folder)
+    body = ["<h1>Reproduction of published numbers</h1>",
+            "<p>Every headline number the notebooks record with "
+            "<code>mlpc_helpers.report.record</code>, beside the published value it reproduces. "
+            "A value outside the tolerance makes <code>make test</code> fail.</p>",
+            "<table><tr><th>notebook</th><th>quantity</th><th>published</th><th>source</th>"
+            "<th>ours</th><th>within tolerance</th></tr>"]
+    for r in rows:
+        pub = "" if r.published is None else html.escape(str(r.published)) + (
+            f" ± {r.tolerance}" if r.tolerance is not None else "")
+        verdict = {True: "yes", False: "<span class='no'>no</span>", None: "—"}[r.ok]
+        body.append(
+            f"<tr><td>{r.notebook}</td><td><code>{html.escape(r.key)}</code></td><td>{pub}</td>"
+            f"<td>{html.escape(r.source or '')}</td><td>{html.escape(_fmt(r.value))}</td>"
+            f"<td>{verdict}</td></tr>"
+        )
+    body.append("</table>" if rows else "</table><p>No metrics recorded yet.</p>")
+    return _page("Reproduction", "\n".join(body))
+
+
+def build_site(executed_dir: Path, site_dir: Path, times: dict[str, float] | None = None) -> Path:
+    """Write ``site_dir``: executed notebooks + their HTML, syllabus, reproduction, index.
+
+    Returns the index page's path.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    root = project_root()
+    out = site_dir / "notebooks"
+    out.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter(template_name="lab")
+    items = []
+    for nb_path in sorted(Path(executed_dir).glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        body, _ = exporter.from_notebook_node(nb)
+        (out / f"{nb_path.stem}.html").write_text(body)
+        (out / nb_path.name).write_text(nb_path.read_text())
+        sec = (times or {}).get(nb_path.stem)
+        items.append(
+            f"<li><a href='notebooks/{nb_path.stem}.html'>{html.escape(notebook_title(nb_path))}</a>"
+            f" — <code>{nb_path.stem}</code> (<a href='notebooks/{nb_path.name}'>executed .ipynb</a>"
+            f"{f', ran in {sec:.0f} s' if sec else ''})</li>"
+        )
+    (site_dir / "reproduction.html").write_text(reproduction_html())
+    extra = []
+    for name in ("syllabus",):
+        src = root / f"{name}.qmd"
+        if src.exists():
+            (site_dir / f"{name}.html").write_text(_page(name.title(), _markdown_file_to_html(src)))
+            extra.append(f"<li><a href='{name}.html'>{name.title()}</a></li>")
+    index = _page(
+        "ML in Materials Processing & Characterization",
+        "<h1>Machine Learning in Materials Processing &amp; Characterization</h1>"
+        "<p>Executed course notebooks (built with nbconvert; install Quarto for the full site "
+        "with slides).</p><ul>" + "".join(extra)
+        + "<li><a href='reproduction.html'>Reproduction of published numbers</a></li></ul>"
+        "<h2>Notebooks</h2><ul>" + "".join(items) + "</ul>",
+    )
+    index_path = site_dir / "index.html"
+    index_path.write_text(index)
+    return index_path

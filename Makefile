@@ -7,7 +7,6 @@ STAMP := $(VENV)/.installed
 NBVAL_CELL_TIMEOUT ?= 900
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
-export MPLBACKEND := Agg
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: course setup data execute site render lab test test-gpu test-unit handouts clean help
@@ -66,17 +65,17 @@ lab: data
 test: data
 	rm -rf build/metrics
 	$(VENV)/bin/ruff check .
-	MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
+	MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
 test-unit: $(STAMP)
 	$(VENV)/bin/ruff check .
-	HF_HUB_OFFLINE=1 $(PY) -m pytest tests
+	MPLBACKEND=Agg HF_HUB_OFFLINE=1 $(PY) -m pytest tests
 
 # The same with the full published sizes of the cells tagged `gpu` (meant for a GPU machine).
 test-gpu: data
 	rm -rf build/metrics
-	MLPC_FULL=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
+	MPLBACKEND=Agg MLPC_FULL=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
 	  --nbval-cell-timeout=7200 --durations=15
 
 clean:

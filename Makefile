@@ -9,12 +9,13 @@ NBVAL_CELL_TIMEOUT ?= 900
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: course setup data execute site render lab test test-gpu test-unit handouts clean help
+.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help
 
 help:
 	@echo "make course    set up .venv, fetch data, execute every notebook, build _site/"
 	@echo "make test      set up, then ruff + unit tests + every notebook under nbval (CPU)"
-	@echo "make lab | data | render | test-gpu | clean"
+	@echo "make student   write the student editions (answers taken out) to student/"
+	@echo "make lab | data | render | test-gpu | test-student | clean"
 
 # --- setup -----------------------------------------------------------------------------------
 $(STAMP): pyproject.toml
@@ -35,6 +36,10 @@ execute: data
 	rm -rf build/metrics build/executed
 	$(PY) -m mlpc_helpers.cli execute --out build/executed
 
+# Student editions: every `solution` cell becomes a stub (see mlpc_helpers/editions.py).
+student: $(STAMP)
+	$(PY) -m mlpc_helpers.cli student
+
 site: execute
 	$(PY) -m mlpc_helpers.cli site --executed build/executed --out _site
 
@@ -49,7 +54,7 @@ course: data
 	@echo ""
 	@echo "Done. Open _site/index.html (executed notebooks, syllabus, reproduction page)."
 
-render: $(STAMP)
+render: student
 	@command -v quarto >/dev/null 2>&1 || { echo "quarto is not installed: get it from https://quarto.org/docs/get-started/ (or 'conda env create -f environment.yml', which includes it), then run make render again."; exit 2; }
 	QUARTO_PYTHON=$(abspath $(PY)) quarto render $(RENDER_FLAGS)
 
@@ -62,10 +67,15 @@ lab: data
 
 # --- tests -----------------------------------------------------------------------------------
 # Unit tests, then every notebook under nbval (CPU, reduced sizes), then the reproduction check.
+# The student editions are built (student/; a rule broken is reported, and fails in pytest)
+# and checked in the same run: statically in tests/test_editions.py, and by the plugin mlpc_helpers.nbval_editions, which executes each
+# stub and each student-edition check cell inside the nbval kernel of its source notebook.
 test: data
 	rm -rf build/metrics
 	$(VENV)/bin/ruff check .
+	-$(PY) -m mlpc_helpers.cli student
 	MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
+	  -p mlpc_helpers.nbval_editions \
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
 test-unit: $(STAMP)
@@ -75,8 +85,18 @@ test-unit: $(STAMP)
 # The same with the full published sizes of the cells tagged `gpu` (meant for a GPU machine).
 test-gpu: data
 	rm -rf build/metrics
+	-$(PY) -m mlpc_helpers.cli student
 	MPLBACKEND=Agg MLPC_FULL=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
+	  -p mlpc_helpers.nbval_editions \
 	  --nbval-cell-timeout=7200 --durations=15
+
+# Every student edition top to bottom in its own kernel (a stub's NotImplementedError is
+# expected: stubs are tagged raises-exception). Not part of `make test`: it costs as much as
+# running every notebook again. Metrics go to build/student-metrics, not build/metrics.
+test-student: student data
+	MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 \
+	  MLPC_METRICS_DIR=$(abspath build/student-metrics) $(PY) -m pytest student --nbval-lax \
+	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
 clean:
 	rm -rf _site build _freeze .quarto student .pytest_cache

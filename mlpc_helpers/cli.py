@@ -4,6 +4,7 @@
     mlpc execute [--out DIR] [NB]  run notebooks top to bottom, write executed copies
     mlpc site [--executed DIR] [--out DIR]   build _site/ with nbconvert (no Quarto)
     mlpc check                     fail when a recorded metric misses its published value
+    mlpc student [--out DIR] [--check] [NB]  write (or check) the student editions
     mlpc info                      versions, seed, device
 """
 
@@ -28,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--out", default="_site")
     sub.add_parser("check", help="check recorded metrics against published values")
     sub.add_parser("info", help="print versions and settings")
+    st = sub.add_parser("student", help="write the student editions to student/")
+    st.add_argument("--out", default=None, help="folder (default: student/ at the root)")
+    st.add_argument("--check", action="store_true",
+                    help="write nothing; fail when the editions on disk are missing or stale")
+    st.add_argument("names", nargs="*", help="notebook stems (default: all)")
     args = p.parse_args(argv)
 
     if args.cmd == "fetch":
@@ -61,6 +67,24 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.notebook}: {r.key} = {r.value}, published {r.published} ± {r.tolerance}")
         print(f"{len(report.load_all())} metrics recorded, {len(bad)} outside tolerance")
         return 1 if bad else 0
+    if args.cmd == "student":
+        from . import editions
+
+        out = Path(args.out) if args.out else None
+        if args.check:
+            problems = editions.check_written(out)
+            for msg in problems:
+                print(msg, file=sys.stderr)
+            return 1 if problems else 0
+        try:
+            written = editions.write_student_editions(out, args.names or None)
+        except (editions.EditionError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        url = editions.repo_url()
+        print(f"{len(written)} student editions written to {written[0].parent if written else out}"
+              + ("" if url else " (no Colab links: set website.repo-url in _quarto.yml)"))
+        return 0
     if args.cmd == "info":
         from . import runtime
 

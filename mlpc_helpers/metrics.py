@@ -34,3 +34,30 @@ def ssim(reference: np.ndarray, image: np.ndarray, data_range: float = 1.0) -> f
     if reference.shape != image.shape or reference.ndim != 2:
         raise ValueError(f"ssim needs two 2-D images of one shape; got {reference.shape}, {image.shape}.")
     return float(structural_similarity(reference, image, data_range=data_range))
+
+
+def rare_class_report(y_true, scores, threshold: float = 0.0) -> dict[str, float]:
+    """Scores of a binary rare-class detector (``y_true`` 1 = rare class, ``scores`` higher =
+    more likely rare, predicted rare when ``scores > threshold``): accuracy, recall, precision
+    and F1 of the rare class, and PR-AUC (average precision, threshold-free). All in [0, 1]."""
+    from sklearn.metrics import (
+        accuracy_score,
+        average_precision_score,
+        f1_score,
+        precision_score,
+        recall_score,
+    )
+
+    y_true = np.asarray(y_true).astype(int)
+    scores = np.asarray(scores, float)
+    if y_true.shape != scores.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and scores must be 1-D of one length; got {y_true.shape}, "
+                         f"{scores.shape}.")
+    pred = (scores > threshold).astype(int)
+    return {
+        "accuracy": float(accuracy_score(y_true, pred)),
+        "recall": float(recall_score(y_true, pred, zero_division=0)),
+        "precision": float(precision_score(y_true, pred, zero_division=0)),
+        "f1": float(f1_score(y_true, pred, zero_division=0)),
+        "pr_auc": float(average_precision_score(y_true, scores)),
+    }

@@ -2,10 +2,15 @@
 
 Two-phase fields are thresholded Gaussian random fields: white noise smoothed by an anisotropic
 Gaussian kernel (correlation lengths in pixels along x and y), periodic, and cut at the quantile
-that gives the requested volume fraction exactly.
+that gives the requested volume fraction exactly. Polycrystals are periodic Voronoi
+tessellations. :func:`specimen_batch` adds a property that depends on the arrangement, not only
+on the volume fraction: the effective conductivity from a finite-volume (resistor-network) solve.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,3 +55,245 @@ def two_phase(
     field = gaussian_random_field(shape, correlation_length, rng)
     cut = np.quantile(field, 1 - volume_fraction)
     return field > cut
+
+
+# --- truth of the two-phase generator ------------------------------------------------------
+
+def _lengths(correlation_length: float | tuple[float, float]) -> tuple[float, float]:
+    if np.isscalar(correlation_length):
+        return float(correlation_length), float(correlation_length)
+    ly, lx = correlation_length
+    return float(ly), float(lx)
+
+
+def two_phase_truth(
+    volume_fraction: float, correlation_length: float | tuple[float, float]
+) -> dict[str, float]:
+    """Expected stereology of :func:`two_phase` (Rice's level-crossing formula).
+
+    The smoothed field has correlation ``exp(-r^2 / (4 l^2))`` along each axis, so a straight
+    test line along x crosses the phase boundary ``P_L = exp(-u^2/2) / (pi * sqrt(2) * l_x)``
+    times per pixel, with ``u`` the threshold (the standard-normal quantile of 1 - V_V).
+    Returns ``V_V``, ``P_L_x``, ``P_L_y`` (crossings per pixel) and ``S_V = 2 * mean(P_L)``
+    (interface area per volume in 1/pixel; exact for an isotropic field).
+    """
+    from scipy.stats import norm
+
+    if not 0 < volume_fraction < 1:
+        raise ValueError(f"volume_fraction must be in (0, 1); got {volume_fraction}.")
+    ly, lx = _lengths(correlation_length)
+    u = norm.ppf(1 - volume_fraction)
+    pl = lambda length: np.exp(-u**2 / 2) / (np.pi * np.sqrt(2) * length)  # noqa: E731
+    plx, ply = pl(lx), pl(ly)
+    return {"V_V": float(volume_fraction), "P_L_x": float(plx), "P_L_y": float(ply),
+            "S_V": float(plx + ply)}
+
+
+# --- polycrystals ---------------------------------------------------------------------------
+
+def voronoi_polycrystal(
+    shape: tuple[int, int] = (256, 256),
+    mean_grain_area: float = 400.0,
+    rng: np.random.Generator | int | None = None,
+) -> np.ndarray:
+    """A periodic Voronoi polycrystal: int array ``shape`` of grain labels 0..n-1.
+
+    ``n = round(H*W / mean_grain_area)`` seeds are placed uniformly at random (a Poisson-Voronoi
+    tessellation conditioned on n), so the true number of grains per pixel area is n/(H*W).
+    ``mean_grain_area`` is in pixels^2.
+    """
+    from scipy.spatial import cKDTree
+
+    if len(shape) != 2 or min(shape) < 2:
+        raise ValueError(f"shape must be (rows, cols) with both >= 2; got {shape}.")
+    n = int(round(shape[0] * shape[1] / mean_grain_area))
+    if n < 1:
+        raise ValueError(f"mean_grain_area {mean_grain_area} px^2 is larger than the image "
+                         f"{shape}: make it smaller or the image larger.")
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    seeds = rng.uniform(0, 1, size=(n, 2)) * np.array(shape, float)
+    tree = cKDTree(seeds, boxsize=np.array(shape, float))
+    yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
+    pts = np.column_stack([yy.ravel() + 0.5, xx.ravel() + 0.5]) % np.array(shape, float)
+    _, labels = tree.query(pts)
+    return labels.reshape(shape).astype(np.int32)
+
+
+def polycrystal_truth(mean_grain_area: float, shape: tuple[int, int] = (256, 256),
+                      pixel_size_um: float = 1.0) -> dict[str, float]:
+    """True grain statistics of :func:`voronoi_polycrystal` in physical units.
+
+    ``N_A`` (grains per mm^2) from the seed count; the mean lineal intercept of a 2-D
+    Poisson-Voronoi tessellation, ``pi / (4 sqrt(N_A))`` (mean chord = pi * area / perimeter,
+    with mean perimeter 4 / sqrt(N_A)), in um; and the ASTM E112 grain-size number ``G`` from
+    that intercept.
+    """
+    n = int(round(shape[0] * shape[1] / mean_grain_area))
+    area_mm2 = shape[0] * shape[1] * (pixel_size_um * 1e-3) ** 2
+    na = n / area_mm2
+    intercept_mm = np.pi / (4 * np.sqrt(na))
+    g = -6.643856 * np.log10(intercept_mm) - 3.288
+    return {"N_A_per_mm2": float(na), "mean_intercept_um": float(intercept_mm * 1e3),
+            "G": float(g)}
+
+
+# --- a property that depends on the arrangement ----------------------------------------------
+
+def effective_conductivity(
+    phase: np.ndarray, sigma_phase: float = 1.0, sigma_matrix: float = 0.01
+) -> float:
+    """Effective conductivity along x of a two-phase image (same units as the sigmas).
+
+    Finite-volume (resistor-network) solve of div(sigma grad phi) = 0 on the pixel grid:
+    harmonic-mean conductances between neighbouring pixels, phi = 1 on the left face and 0 on
+    the right face (half-pixel links), periodic along y. ``phase``: 2-D bool, True = the phase
+    with ``sigma_phase``. sigma_eff = total current * width / (height * potential drop).
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    phase = np.asarray(phase)
+    if phase.ndim != 2:
+        raise ValueError(f"phase must be one 2-D image (rows, cols); got shape {phase.shape}.")
+    if sigma_phase <= 0 or sigma_matrix <= 0:
+        raise ValueError("sigma_phase and sigma_matrix must both be positive.")
+    h, w = phase.shape
+    s = np.where(phase.astype(bool), sigma_phase, sigma_matrix).astype(float)
+    idx = np.arange(h * w).reshape(h, w)
+    gx = 2 * s[:, :-1] * s[:, 1:] / (s[:, :-1] + s[:, 1:])            # (h, w-1)
+    s_dn = np.roll(s, -1, axis=0)
+    gy = 2 * s * s_dn / (s + s_dn)                                     # (h, w), periodic
+    g_left, g_right = 2 * s[:, 0], 2 * s[:, -1]
+    rows = np.concatenate([idx[:, :-1].ravel(), idx.ravel()])
+    cols = np.concatenate([idx[:, 1:].ravel(), np.roll(idx, -1, axis=0).ravel()])
+    vals = np.concatenate([gx.ravel(), gy.ravel()])
+    off = sp.coo_matrix((vals, (rows, cols)), shape=(h * w, h * w))
+    off = off + off.T
+    diag = np.asarray(off.sum(axis=1)).ravel()
+    diag[idx[:, 0]] += g_left
+    diag[idx[:, -1]] += g_right
+    a = (sp.diags(diag) - off).tocsc()
+    b = np.zeros(h * w)
+    b[idx[:, 0]] = g_left
+    phi = spsolve(a, b).reshape(h, w)
+    current = float(np.sum(g_left * (1.0 - phi[:, 0])))
+    return current * w / h
+
+
+def conductivity_bounds(
+    volume_fraction: float | np.ndarray, sigma_phase: float = 1.0, sigma_matrix: float = 0.01
+) -> dict[str, np.ndarray]:
+    """Wiener (series/parallel) and 2-D Hashin-Shtrikman bounds on the effective conductivity
+    of an isotropic two-phase material with ``volume_fraction`` of the ``sigma_phase`` phase.
+    """
+    f1 = np.asarray(volume_fraction, float)
+    f0 = 1 - f1
+    s1, s0 = float(sigma_phase), float(sigma_matrix)
+    lo_s, hi_s = min(s0, s1), max(s0, s1)
+    f_lo, f_hi = (f0, f1) if s0 <= s1 else (f1, f0)   # fractions of the poor / good conductor
+    d = 2  # dimension
+    hs_lower = lo_s + f_hi / (1 / (hi_s - lo_s) + f_lo / (d * lo_s))
+    hs_upper = hi_s + f_lo / (1 / (lo_s - hi_s) + f_hi / (d * hi_s))
+    return {
+        "wiener_lower": 1 / (f1 / s1 + f0 / s0),
+        "wiener_upper": f1 * s1 + f0 * s0,
+        "hs_lower": hs_lower,
+        "hs_upper": hs_upper,
+    }
+
+
+# --- batches of specimens with a property -------------------------------------------------------
+
+@dataclass
+class SpecimenBatch:
+    """Specimens with their generation parameters and property.
+
+    ``images``: (n, H, W) bool; ``params``: DataFrame with ``volume_fraction``,
+    ``correlation_length`` (geometric mean of the two, px) and ``anisotropy`` (l_x / l_y);
+    ``sigma_eff``: (n,) effective conductivity along x (units of ``sigma_phase``).
+    """
+
+    images: np.ndarray
+    params: Any
+    sigma_eff: np.ndarray
+    sigma_phase: float
+    sigma_matrix: float
+
+
+def specimen_batch(
+    n: int,
+    shape: tuple[int, int] = (64, 64),
+    rng: np.random.Generator | int | None = None,
+    *,
+    volume_fraction: tuple[float, float] = (0.3, 0.6),
+    correlation_length: tuple[float, float] = (1.5, 3.5),
+    anisotropy: tuple[float, float] = (1 / 3, 3.0),
+    sigma_phase: float = 1.0,
+    sigma_matrix: float = 0.01,
+    progress: bool = True,
+) -> SpecimenBatch:
+    """``n`` two-phase specimens with random V_V, correlation length and anisotropy (uniform,
+    uniform, log-uniform over the given ranges) and their effective conductivity along x from
+    :func:`effective_conductivity`. The conducting phase is the True phase.
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    if n < 1:
+        raise ValueError(f"n must be at least 1; got {n}.")
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    vf = rng.uniform(*volume_fraction, size=n)
+    length = rng.uniform(*correlation_length, size=n)
+    aniso = np.exp(rng.uniform(np.log(anisotropy[0]), np.log(anisotropy[1]), size=n))
+    images = np.empty((n, *shape), bool)
+    sigma = np.empty(n)
+    for i in tqdm(range(n), desc="specimens + conductivity solve", disable=not progress):
+        lx, ly = length[i] * np.sqrt(aniso[i]), length[i] / np.sqrt(aniso[i])
+        images[i] = two_phase(shape, vf[i], (ly, lx), rng)
+        sigma[i] = effective_conductivity(images[i], sigma_phase, sigma_matrix)
+    params = pd.DataFrame({"volume_fraction": vf, "correlation_length": length,
+                           "anisotropy": aniso})
+    return SpecimenBatch(images, params, sigma, sigma_phase, sigma_matrix)
+
+
+def patches(images: np.ndarray, per_side: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Cut each image of ``images`` (n, H, W) into ``per_side**2`` non-overlapping square tiles.
+
+    Returns ``(tiles, groups)``: tiles (n * per_side**2, H/per_side, W/per_side) and the
+    specimen index of each tile (for GroupKFold).
+    """
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must be (n, H, W); got shape {images.shape}.")
+    n, h, w = images.shape
+    if h % per_side or w % per_side:
+        raise ValueError(f"H={h} and W={w} must be divisible by per_side={per_side}.")
+    ph, pw = h // per_side, w // per_side
+    tiles = images.reshape(n, per_side, ph, per_side, pw).transpose(0, 1, 3, 2, 4)
+    return tiles.reshape(n * per_side**2, ph, pw), np.repeat(np.arange(n), per_side**2)
+
+
+def render_micrograph(
+    phase: np.ndarray,
+    rng: np.random.Generator | int | None = None,
+    *,
+    brightness: tuple[float, float] = (0.15, 0.45),
+    contrast: tuple[float, float] = (0.25, 0.55),
+    noise: float = 0.05,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """Image a phase map (or a stack (n, H, W) imaged in ONE session) as a grey micrograph.
+
+    One imaging session: grey = brightness + contrast * phase + Gaussian noise (std ``noise``),
+    with brightness and contrast drawn uniformly from the ranges (grey levels, 0-1 scale).
+    Returns ``(grey, session)``; ``session`` holds the drawn ``brightness`` and ``contrast``.
+    All tiles of one specimen share its session: the specimen's fingerprint.
+    """
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    phase = np.asarray(phase)
+    if phase.ndim not in (2, 3):
+        raise ValueError(f"phase must be (H, W) or (n, H, W); got shape {phase.shape}.")
+    session = {"brightness": float(rng.uniform(*brightness)),
+               "contrast": float(rng.uniform(*contrast))}
+    grey = session["brightness"] + session["contrast"] * phase.astype(float)
+    grey = grey + noise * rng.standard_normal(phase.shape)
+    return grey, session

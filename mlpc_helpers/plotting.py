@@ -56,3 +56,47 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+def cluster_map(
+    xy: np.ndarray,
+    labels: np.ndarray,
+    *,
+    centers: np.ndarray | None = None,
+    annotations: Sequence[str] | None = None,
+    ax=None,
+    title: str | None = None,
+    xlabel: str = "PC 1 (standardised units)",
+    ylabel: str = "PC 2 (standardised units)",
+    size: float = 4.0,
+):
+    """Scatter of 2-D points ``xy`` (n, 2) coloured by cluster ``labels`` (n,); returns the axes.
+
+    ``centers`` (k, 2): cluster centres drawn as stars; ``annotations`` (k,): a text placed at
+    each centre (e.g. the cluster's most common dominant element), prefixed with the cluster id.
+    """
+    import matplotlib.pyplot as plt
+
+    xy, labels = np.asarray(xy), np.asarray(labels)
+    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(labels):
+        raise ValueError(f"xy must be (n, 2) with one label per row; got {xy.shape} and "
+                         f"{labels.shape}. Pass e.g. pca_scores[:, :2] and kmeans.labels_.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5), constrained_layout=True)
+    ks = np.unique(labels)
+    cmap = plt.get_cmap("tab20" if len(ks) > 10 else "tab10")
+    for i, k in enumerate(ks):
+        sel = labels == k
+        ax.scatter(xy[sel, 0], xy[sel, 1], s=size, alpha=0.5, color=cmap(i % cmap.N), lw=0)
+    if centers is not None:
+        centers = np.asarray(centers)
+        ax.scatter(centers[:, 0], centers[:, 1], marker="*", s=220, c="k", edgecolors="w",
+                   linewidths=0.8, zorder=3)
+        for i, (cx, cy) in enumerate(centers):
+            text = f"{i}" if annotations is None else f"{i}: {annotations[i]}"
+            ax.annotate(text, (cx, cy), xytext=(4, 4), textcoords="offset points", fontsize=8,
+                        weight="bold", bbox=dict(boxstyle="round,pad=0.15", fc="w", alpha=0.7))
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if title:
+        ax.set_title(title)
+    return ax

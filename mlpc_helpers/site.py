@@ -2,7 +2,8 @@
 
 ``make course`` uses Quarto when it is on PATH; otherwise it calls :func:`execute_all` and
 :func:`build_site`, which write ``_site/index.html``, one HTML page and the executed ``.ipynb``
-per notebook, the syllabus and the reproduction page (published value vs ours).
+per notebook (the instructor edition), the student editions (``_site/student/``, see
+:mod:`mlpc_helpers.editions`), the syllabus and the reproduction page (published value vs ours).
 """
 
 from __future__ import annotations
@@ -142,6 +143,33 @@ def reproduction_html(folder: Path | None = None) -> str:
     return _page("Reproduction", "\n".join(body))
 
 
+def student_links_html(name: str, prefix: str = "") -> str:
+    """Download and Open-in-Colab links of ``student/<name>.ipynb``, relative to ``prefix``."""
+    n = html.escape(name)
+    return (f"<a href='{prefix}student/{n}.ipynb' download>{n}.ipynb</a> · "
+            f"<a href='{prefix}student/colab/{n}.html'>Open in Colab</a>")
+
+
+def edition_banner_html(name: str, prefix: str = "", student: bool = True) -> str:
+    """The note on top of a notebook's page: this is the instructor edition; the student's."""
+    links = f" Student edition (exercises without answers): {student_links_html(name, prefix)}." \
+        if student else ""
+    return ("<div style='border:1px solid #ccc;background:#f7f7f7;padding:.5rem 1rem;"
+            "margin:1rem;font-family:system-ui,sans-serif'><b>Instructor edition</b> (answers "
+            f"included).{links}</div>")
+
+
+def _write_student_editions(out_dir: Path) -> set[str]:
+    """Student editions of every notebook into ``out_dir`` (the site's ``student/``)."""
+    from . import editions
+
+    try:
+        return {p.stem for p in editions.write_student_editions(out_dir)}
+    except editions.EditionError as err:
+        print(f"warning: no student editions on the site: {err}")
+        return set()
+
+
 def build_site(executed_dir: Path, site_dir: Path, times: dict[str, float] | None = None) -> Path:
     """Write ``site_dir``: executed notebooks + their HTML, syllabus, reproduction, index.
 
@@ -153,18 +181,25 @@ def build_site(executed_dir: Path, site_dir: Path, times: dict[str, float] | Non
     root = project_root()
     out = site_dir / "notebooks"
     out.mkdir(parents=True, exist_ok=True)
+    students = _write_student_editions(site_dir / "student")
     exporter = HTMLExporter(template_name="lab")
     items = []
     for nb_path in sorted(Path(executed_dir).glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         body, _ = exporter.from_notebook_node(nb)
+        has_student = nb_path.stem in students
+        banner = edition_banner_html(nb_path.stem, "../", has_student)
+        body = re.sub(r"(<body[^>]*>)", lambda m, b=banner: m.group(1) + b, body, count=1)
         (out / f"{nb_path.stem}.html").write_text(body)
         (out / nb_path.name).write_text(nb_path.read_text())
         sec = (times or {}).get(nb_path.stem)
         items.append(
             f"<li><a href='notebooks/{nb_path.stem}.html'>{html.escape(notebook_title(nb_path))}</a>"
-            f" — <code>{nb_path.stem}</code> (<a href='notebooks/{nb_path.name}'>executed .ipynb</a>"
-            f"{f', ran in {sec:.0f} s' if sec else ''})</li>"
+            f" — <code>{nb_path.stem}</code> (instructor edition: "
+            f"<a href='notebooks/{nb_path.name}'>executed .ipynb</a>"
+            f"{f', ran in {sec:.0f} s' if sec else ''})"
+            + (f"; student edition: {student_links_html(nb_path.stem)}" if has_student else "")
+            + "</li>"
         )
     (site_dir / "reproduction.html").write_text(reproduction_html())
     extra = []

@@ -24,6 +24,19 @@ _LAZY = {
     "fit": "training",
     "predict": "training",
     "make_loader": "training",
+    "ConvAutoencoder": "autoencoder",
+    "train_autoencoder": "autoencoder",
+    "resize_images": "autoencoder",
+    "add_noise": "autoencoder",
+    "noise_augment": "autoencoder",
+    "gain_augment": "autoencoder",
+    "encode": "autoencoder",
+    "reconstruct": "autoencoder",
+    "residuals": "autoencoder",
+    "grad_cam": "gradcam",
+    "PhaseCNN1D": "cnn1d",
+    "PhaseLoss": "cnn1d",
+    "phase_probabilities": "cnn1d",
 }
 
 __all__ = sorted(_LAZY)

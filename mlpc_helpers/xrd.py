@@ -1,0 +1,367 @@
+"""Quantitative powder XRD: full-pattern summation (NNLS + RIR), zero-shift search, and a
+physics-based generator of synthetic mixtures from measured reference patterns.
+
+Conventions
+-----------
+- ``tth``: (n_points,) 2θ in degrees on an even grid (the RockJock grid: 5-65°, step 0.02°).
+- ``library``: (n_points, n_phases) reference patterns in counts, one column per phase.
+- ``rir``: (n_phases,) reference intensity ratios relative to corundum (= 1).
+- Patterns of samples are (n_points,) or (n_points, n_samples) for the fitting functions and
+  (n_samples, n_points) for the machine-learning side (one row per pattern).
+- Weight fractions are in wt% (0-100) for the fitting side, in 0-1 for the generator.
+
+Full-pattern summation (Butler & Hillier 2021, doi:10.1016/j.cageo.2020.104662, the powdR
+package; Chipera & Bish 2002): a measured pattern is modelled as a non-negative sum of the
+reference patterns, ``y ≈ library @ x`` with ``x ≥ 0``; the weight percent of phase i is
+``100 · (x_i / RIR_i) / Σ_j (x_j / RIR_j)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: The 7 mixture groups of the RockJock mixtures and the library ``phase_name`` values that
+#: belong to each. RockJock files anorthoclase under "Plagioclase"; muscovite, glauconite,
+#: tri-octahedral smectites and the buddingtonite "Feldspar" are NOT in these groups.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Quartz": ("Quartz",),
+    "K_feldspar": ("K-feldspar",),
+    "Plagioclase": ("Plagioclase",),
+    "Kaolinite": ("Kaolinite",),
+    "Dioctahedral_smectite": ("Smectite (Di)",),
+    "Illite": ("Illite",),
+    "Corundum": ("Corundum",),
+}
+#: Name of the column that collects every phase outside :data:`GROUPS`.
+OTHER = "other"
+_CHUNK = 5000
+#: ``phase_name`` of the two background terms (``BACK_POS``/``BACK_NEG``) of RockJock.
+BACKGROUND = "Background"
+
+
+def _as_2d(patterns: np.ndarray, n_points: int, what: str = "patterns") -> np.ndarray:
+    y = np.asarray(patterns, dtype=float)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[0] != n_points:
+        raise ValueError(
+            f"{what} must be (n_points,) or (n_points, n_samples) with n_points = {n_points} "
+            f"(the library's rows); got shape {y.shape}. Transpose row-per-sample arrays."
+        )
+    return y
+
+
+def group_of(phase_names: Sequence[str], groups: dict[str, Sequence[str]] | None = None) -> list[str]:
+    """The group of each library ``phase_name`` (``"other"`` when it belongs to none)."""
+    groups = GROUPS if groups is None else groups
+    lookup = {name: g for g, names in groups.items() for name in names}
+    return [lookup.get(str(n), OTHER) for n in phase_names]
+
+
+def to_groups(
+    values: np.ndarray,
+    phase_names: Sequence[str],
+    groups: dict[str, Sequence[str]] | None = None,
+    index: Sequence[str] | None = None,
+    reduce: str = "sum",
+) -> pd.DataFrame:
+    """Sum (or max) per-phase values (n_samples, n_phases) within groups.
+
+    Returns a DataFrame (n_samples, n_groups + 1): the groups of ``groups`` (default
+    :data:`GROUPS`) and ``"other"`` for the remaining phases (background terms excluded).
+    """
+    v = np.atleast_2d(np.asarray(values, dtype=float))
+    if v.shape[1] != len(phase_names):
+        raise ValueError(
+            f"values have {v.shape[1]} columns but {len(phase_names)} phase names were given; "
+            "pass one name per column (values are (n_samples, n_phases))."
+        )
+    if reduce not in {"sum", "max"}:
+        raise ValueError(f"reduce must be 'sum' or 'max', got {reduce!r}.")
+    groups = GROUPS if groups is None else groups
+    labels = np.array(group_of(phase_names, groups))
+    keep = np.array([str(n) != BACKGROUND for n in phase_names])
+    out = {}
+    for g in [*groups, OTHER]:
+        sel = (labels == g) & keep
+        if not sel.any():
+            out[g] = np.zeros(len(v))
+        elif reduce == "sum":
+            out[g] = v[:, sel].sum(axis=1)
+        else:
+            out[g] = v[:, sel].max(axis=1)
+    return pd.DataFrame(out, index=index)
+
+
+def shift_pattern(pattern: np.ndarray, tth: np.ndarray, shift: float) -> np.ndarray:
+    """Correct a pattern (n_points,) or (n_points, n) for a 2θ zero error of ``shift`` degrees.
+
+    The returned pattern holds the counts measured at ``tth - shift``: a positive ``shift``
+    moves every peak to higher 2θ. A shift by whole grid steps only re-indexes (no
+    interpolation); edge values are repeated.
+    """
+    y = np.asarray(pattern, dtype=float)
+    tth = np.asarray(tth, dtype=float)
+    if y.shape[0] != tth.shape[0]:
+        raise ValueError(f"pattern has {y.shape[0]} points but tth has {tth.shape[0]}.")
+    if y.ndim == 1:
+        return np.interp(tth - shift, tth, y)
+    return np.column_stack([np.interp(tth - shift, tth, y[:, j]) for j in range(y.shape[1])])
+
+
+def nnls_fit(patterns: np.ndarray, library: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative least squares (scipy.optimize.nnls) of each pattern on the library.
+
+    ``patterns`` (n_points,) or (n_points, n_samples); ``library`` (n_points, n_phases).
+    Returns the scale factors (n_samples, n_phases) and the residual sum of squares
+    (n_samples,) in counts².
+    """
+    from scipy.optimize import nnls
+
+    A = np.asarray(library, dtype=float)
+    if A.ndim != 2:
+        raise ValueError(f"library must be (n_points, n_phases); got shape {A.shape}.")
+    y = _as_2d(patterns, A.shape[0])
+    coefs = np.zeros((y.shape[1], A.shape[1]))
+    rss = np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        coefs[j], rnorm = nnls(A, y[:, j], maxiter=50 * A.shape[1])
+        rss[j] = rnorm**2
+    return coefs, rss
+
+
+def rir_weight_percent(coefs: np.ndarray, rir: np.ndarray,
+                       phase_names: Sequence[str] | None = None) -> np.ndarray:
+    """Scale factors (n_samples, n_phases) to wt% with the reference intensity ratios.
+
+    ``wt_i = 100 · (x_i / RIR_i) / Σ_j (x_j / RIR_j)``; background terms (``phase_name`` ==
+    "Background", when ``phase_names`` is given) get 0 wt%. Rows sum to 100 (or 0 when empty).
+    """
+    x = np.atleast_2d(np.asarray(coefs, dtype=float))
+    rir = np.asarray(rir, dtype=float)
+    if x.shape[1] != rir.shape[0]:
+        raise ValueError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]} values.")
+    if np.any(rir <= 0):
+        raise ValueError("RIR values must be positive (relative to corundum = 1).")
+    mass = x / rir
+    if phase_names is not None:
+        mass[:, [str(n) == BACKGROUND for n in phase_names]] = 0.0
+    total = mass.sum(axis=1, keepdims=True)
+    return 100 * np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+
+
+def quantify(patterns: np.ndarray, library: pd.DataFrame, phases: pd.DataFrame,
+             shift: float = 0.0, tth: np.ndarray | None = None) -> pd.DataFrame:
+    """Full-pattern summation: wt% of every library phase in each pattern.
+
+    ``library`` (n_points x n_phases DataFrame, columns = ``phases.phase_id``), ``phases`` with
+    ``phase_id, phase_name, rir``. With ``shift`` (degrees) the patterns are first corrected
+    with :func:`shift_pattern` (needs ``tth``). Returns a DataFrame (n_samples, n_phases).
+    """
+    ph = phases.set_index("phase_id").loc[list(library.columns)]
+    y = _as_2d(patterns, len(library))
+    if shift:
+        if tth is None:
+            raise ValueError("quantify(shift=...) needs the 2θ grid: pass tth=.")
+        y = shift_pattern(y, tth, shift)
+    coefs, _ = nnls_fit(y, library.to_numpy())
+    wt = rir_weight_percent(coefs, ph["rir"].to_numpy(), ph["phase_name"].tolist())
+    idx = patterns.columns if isinstance(patterns, pd.DataFrame) else None
+    return pd.DataFrame(wt, columns=library.columns, index=idx)
+
+
+def shift_grid(tth: np.ndarray, max_shift: float = 0.5) -> np.ndarray:
+    """Zero shifts (degrees) in whole grid steps from ``-max_shift`` to ``+max_shift``."""
+    step = float(np.median(np.diff(tth)))
+    n = int(np.floor(max_shift / step + 1e-9))
+    return np.round(np.arange(-n, n + 1) * step, 6)
+
+
+def global_shift_search(
+    patterns: np.ndarray,
+    library: np.ndarray,
+    tth: np.ndarray,
+    shifts: Sequence[float] | None = None,
+    progress: bool = True,
+) -> tuple[float, pd.Series]:
+    """Grid search of ONE 2θ zero shift for all patterns, by the total NNLS residual.
+
+    No weight fractions are used: the criterion is the fit residual only. ``shifts`` default:
+    :func:`shift_grid` (whole steps within ±0.5°). Returns the best shift (degrees) and the
+    residual sum of squares (counts²) per shift.
+    """
+    from tqdm.auto import tqdm
+
+    A = np.asarray(library, dtype=float)
+    y = _as_2d(patterns, A.shape[0])
+    shifts = shift_grid(tth) if shifts is None else np.asarray(shifts, dtype=float)
+    rss = []
+    for s in tqdm(shifts, desc="zero-shift grid", disable=not progress):
+        rss.append(nnls_fit(shift_pattern(y, tth, s), A)[1].sum())
+    table = pd.Series(rss, index=pd.Index(shifts, name="shift_deg"), name="rss")
+    return float(table.idxmin()), table
+
+
+# ----------------------------------------------------------------------------------------------
+# Synthetic mixtures (training data for the CNN)
+# ----------------------------------------------------------------------------------------------
+
+
+def normalise_patterns(patterns: np.ndarray, sqrt: bool = False) -> np.ndarray:
+    """Patterns (n_samples, n_points) in counts to network input (float32, maximum 1 per row).
+
+    ``sqrt=True`` takes the square root of the counts first: it makes Poisson noise equal at
+    every intensity (variance-stabilising) and lifts the weak peaks of minor phases.
+    """
+    x = np.atleast_2d(np.asarray(patterns, dtype=float))
+    if np.any(x < 0):
+        raise ValueError("Counts must be non-negative; subtract no background before this.")
+    if sqrt:
+        x = np.sqrt(x)
+    peak = x.max(axis=1, keepdims=True)
+    if np.any(peak <= 0):
+        raise ValueError("Every pattern needs a positive maximum to be normalised.")
+    return (x / peak).astype(np.float32)
+
+
+def synthetic_mixtures(
+    library: np.ndarray,
+    rir: np.ndarray,
+    tth: np.ndarray,
+    n: int,
+    *,
+    random_state: int | np.random.Generator | None = None,
+    max_phases: int = 6,
+    always: Sequence[int] = (),
+    always_fraction: tuple[float, float] = (0.1, 0.3),
+    shift_range: float = 0.3,
+    broadening_deg: tuple[float, float] = (0.0, 0.04),
+    orientation: float = 0.25,
+    background: float = 0.3,
+    max_counts: tuple[float, float] = (500.0, 5000.0),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Random mixtures of reference patterns with physical augmentation; seeded.
+
+    Each pattern: 1..``max_phases`` phases drawn from the library columns (plus the columns in
+    ``always``, e.g. an internal standard, at a weight fraction drawn from ``always_fraction``),
+    weight fractions from a flat Dirichlet; intensities ``w_i · RIR_i · pattern_i`` (the
+    inverse of the RIR quantification). Augmentation, in this order:
+
+    - preferred orientation: each phase's pattern times a smooth random factor
+      ``1 + a·u + b·(3u²-1)/2`` of 2θ (u in -1..1), ``|a|, |b| ≤ orientation``;
+    - peak broadening: Gaussian blur with σ uniform in ``broadening_deg`` (degrees 2θ);
+    - zero shift: one 2θ shift uniform in ±``shift_range`` degrees;
+    - background: a decaying low-angle term, an amorphous hump near 22° and a constant, together
+      up to ``background`` of the pattern's maximum;
+    - counting statistics: scaled to a maximum uniform in ``max_counts`` and Poisson-sampled.
+
+    Returns ``X`` (n, n_points) float32 counts, ``presence`` (n, n_phases) 0/1 float32 and
+    ``fractions`` (n, n_phases) float32 weight fractions summing to 1.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    L = np.asarray(library, dtype=float)
+    rir = np.asarray(rir, dtype=float)
+    tth = np.asarray(tth, dtype=float)
+    if L.ndim != 2 or L.shape[0] != tth.shape[0] or L.shape[1] != rir.shape[0]:
+        raise ValueError(
+            f"library must be (n_points, n_phases) = ({tth.shape[0]}, {rir.shape[0]}) to match "
+            f"tth and rir; got {L.shape}."
+        )
+    if n < 1 or max_phases < 1:
+        raise ValueError("n and max_phases must be at least 1.")
+    always = [int(i) for i in always]
+    pool = np.array([i for i in range(L.shape[1]) if i not in always])
+    if max_phases > len(pool):
+        raise ValueError(f"max_phases={max_phases} exceeds the {len(pool)} optional phases.")
+    rng = random_state if isinstance(random_state, np.random.Generator) else \
+        np.random.default_rng(random_state)
+    if n > _CHUNK:  # bound the memory: generate in chunks from the one generator
+        kw = dict(max_phases=max_phases, always=always, always_fraction=always_fraction,
+                  shift_range=shift_range, broadening_deg=broadening_deg,
+                  orientation=orientation, background=background, max_counts=max_counts)
+        parts = [synthetic_mixtures(L, rir, tth, min(_CHUNK, n - i), random_state=rng, **kw)
+                 for i in range(0, n, _CHUNK)]
+        return tuple(np.concatenate(a) for a in zip(*parts, strict=True))  # type: ignore
+    n_phases = L.shape[1]
+    step = float(np.median(np.diff(tth)))
+
+    W = np.zeros((n, n_phases))
+    for k in range(n):
+        chosen = rng.choice(pool, size=rng.integers(1, max_phases + 1), replace=False)
+        rest = 1.0
+        if always:
+            fa = rng.uniform(*always_fraction, size=len(always))
+            fa = fa / max(1.0, fa.sum())
+            W[k, always] = fa
+            rest = 1.0 - fa.sum()
+        W[k, chosen] = rest * rng.dirichlet(np.ones(len(chosen)))
+
+    u = 2 * (tth - tth[0]) / (tth[-1] - tth[0]) - 1
+    p2 = (3 * u**2 - 1) / 2
+    a = rng.uniform(-orientation, orientation, size=(n, n_phases))
+    b = rng.uniform(-orientation, orientation, size=(n, n_phases))
+    S = W * rir
+    X = S @ L.T + (S * a) @ (L * u[:, None]).T + (S * b) @ (L * p2[:, None]).T
+
+    sig = rng.uniform(*broadening_deg, size=n) / step
+    shifts = rng.uniform(-shift_range, shift_range, size=n)
+    low = np.exp(-(tth - tth[0]) / 5.0)
+    hump = np.exp(-0.5 * ((tth - 22.0) / 4.0) ** 2)
+    for k in range(n):
+        x = gaussian_filter1d(X[k], sig[k], mode="nearest") if sig[k] > 0.05 else X[k]
+        x = np.interp(tth - shifts[k], tth, x)
+        x = np.clip(x, 0, None)
+        top = x.max()
+        c = rng.uniform(0, background, size=3) * top
+        x = x + c[0] * low + c[1] * hump + c[2]
+        x = x * rng.uniform(*max_counts) / x.max()
+        X[k] = rng.poisson(x)
+    return X.astype(np.float32), (W > 0).astype(np.float32), W.astype(np.float32)
+
+
+def identification_scores(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Micro-averaged precision, recall and F1 of 0/1 presence matrices (n_samples, n_labels)."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    t = np.asarray(true).astype(int).ravel()
+    p = np.asarray(pred).astype(int).ravel()
+    if t.shape != p.shape:
+        raise ValueError(f"true and pred need one shape; got {np.shape(true)}, {np.shape(pred)}.")
+    pr, rc, f1, _ = precision_recall_fscore_support(t, p, average="binary", zero_division=0)
+    return {"precision": float(pr), "recall": float(rc), "f1": float(f1)}
+
+
+def group_presence_probability(prob: np.ndarray, phase_names: Sequence[str],
+                               groups: dict[str, Sequence[str]] | None = None,
+                               index: Sequence[str] | None = None) -> pd.DataFrame:
+    """P(at least one phase of the group is present) = 1 − Π(1 − p_i), per group.
+
+    ``prob`` (n_samples, n_phases) presence probabilities (taken as independent). Returns
+    a DataFrame (n_samples, n_groups + 1) like :func:`to_groups`.
+    """
+    p = np.clip(np.atleast_2d(np.asarray(prob, dtype=float)), 0.0, 1.0 - 1e-9)
+    if np.any(p < 0) or np.any(np.isnan(p)):
+        raise ValueError("prob must hold probabilities in 0..1.")
+    return 1.0 - np.exp(to_groups(np.log1p(-p), phase_names, groups, index=index))
+
+
+def lag_correlation(patterns: np.ndarray, max_lag: int = 50) -> np.ndarray:
+    """Mean Pearson correlation between intensities ``lag`` bins apart, lag = 0..max_lag.
+
+    ``patterns`` (n_samples, n_points). High values at small lags: neighbouring 2θ bins
+    describe the same peak (the locality behind 1-D convolutions).
+    """
+    x = np.atleast_2d(np.asarray(patterns, dtype=float))
+    if max_lag < 1 or max_lag >= x.shape[1]:
+        raise ValueError(f"max_lag must be in 1..{x.shape[1] - 1}; got {max_lag}.")
+    out = np.ones(max_lag + 1)
+    for d in range(1, max_lag + 1):
+        a, b = x[:, :-d], x[:, d:]
+        a = (a - a.mean(1, keepdims=True)) / (a.std(1, keepdims=True) + 1e-12)
+        b = (b - b.mean(1, keepdims=True)) / (b.std(1, keepdims=True) + 1e-12)
+        out[d] = float(np.mean((a * b).mean(1)))
+    return out

@@ -1,0 +1,65 @@
+"""Hotelling T², S² charts, non-parametric control limits and melt-pool features."""
+
+import numpy as np
+import pytest
+
+from mlpc_helpers import control_charts as cc
+
+
+def test_upper_control_limit_matches_quantile():
+    s = np.random.default_rng(0).chisquare(3, 20000)
+    emp = cc.upper_control_limit(s, 0.01, "empirical")
+    kde = cc.upper_control_limit(s, 0.01, "kde")
+    assert abs(emp - 11.34) < 0.6  # chi2(3) 99 % quantile
+    assert abs(kde - emp) / emp < 0.05
+    with pytest.raises(ValueError, match="method"):
+        cc.upper_control_limit(s, 0.01, "gauss")
+    with pytest.raises(ValueError, match="at least 10"):
+        cc.upper_control_limit(s[:5])
+
+
+def test_hotelling_t2_false_alarm_rate_and_detection():
+    rng = np.random.default_rng(1)
+    cov = np.array([[1.0, 0.8], [0.8, 1.0]])
+    Z = rng.multivariate_normal([0, 0], cov, 2000)
+    calib = rng.multivariate_normal([0, 0], cov, 2000)
+    chart = cc.HotellingT2(alpha=0.01).fit(Z, calib)
+    fresh = rng.multivariate_normal([0, 0], cov, 5000)
+    assert 0.004 < chart.predict(fresh).mean() < 0.02
+    # a shift against the correlation is far in T² though small in Euclidean distance
+    assert chart.predict(np.array([[1.5, -1.5]]))[0]
+    assert not chart.predict(np.array([[1.5, 1.5]]))[0]
+    with pytest.raises(ValueError, match="columns"):
+        chart.statistic(np.zeros((2, 3)))
+
+
+def test_s2_chart_flags_large_residual_variance():
+    rng = np.random.default_rng(2)
+    nominal = rng.normal(0, 0.01, (200, 16, 16))
+    chart = cc.S2Chart(alpha=0.01).fit(nominal)
+    bad = rng.normal(0, 0.05, (10, 16, 16))
+    assert chart.predict(bad).all()
+    assert chart.predict(rng.normal(0, 0.01, (500, 16, 16))).mean() < 0.05
+
+
+def test_melt_pool_features_of_an_ellipse():
+    yy, xx = np.mgrid[0:64, 0:64]
+    img = np.where(((xx - 32) / 12) ** 2 + ((yy - 32) / 4) ** 2 <= 1, 0.8, 0.0)
+    img[32, 32] = 1.0
+    f = cc.melt_pool_features(img[None])
+    assert list(f.columns) == list(cc.FEATURE_NAMES)
+    assert abs(f.area_px[0] - np.pi * 12 * 4) < 15
+    assert abs(f.eccentricity[0] - np.sqrt(1 - (4 / 12) ** 2)) < 0.05
+    assert f.peak_intensity[0] == 1.0 and 0.8 <= f.mean_intensity[0] < 0.81
+    empty = cc.melt_pool_features(np.zeros((1, 8, 8)))
+    assert empty.area_px[0] == 0
+    with pytest.raises(ValueError, match="frames must be"):
+        cc.melt_pool_features(np.zeros((8, 8)))
+
+
+def test_alarm_summary():
+    y = np.array([1, 1, 0, 0, 0, 0], bool)
+    a = np.array([1, 0, 1, 0, 0, 0], bool)
+    s = cc.alarm_summary(y, a)
+    assert s["recall"] == 50 and s["precision"] == 50 and s["f1"] == 50
+    assert s["false_alarm_rate"] == 25 and abs(s["accuracy"] - 100 * 4 / 6) < 1e-9

@@ -1,0 +1,141 @@
+"""Duplicate finding, the simulated second microscope, harmonisation and augmentation."""
+
+import numpy as np
+import pytest
+
+from mlpc_helpers import imaging
+
+
+def _stack(n=12, size=40, seed=0):
+    """Smooth random textures (distinct images)."""
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(seed)
+    x = np.stack([gaussian_filter(rng.normal(size=(size, size)), 2) for _ in range(n)])
+    x = (x - x.min()) / (x.max() - x.min())
+    return np.round(40 + 170 * x).astype(np.uint8)
+
+
+def test_finds_exact_and_near_duplicates_and_groups_them():
+    x = _stack()
+    x[5] = x[2]  # exact copy
+    near = np.clip(x[7].astype(int) * 1.1 + 5, 0, 255).astype(np.uint8)  # brighter copy
+    x = np.concatenate([x, near[None]])
+    pairs = imaging.find_duplicates(x, threshold=0.15)
+    got = {(r.i, r.j): r.kind for r in pairs.itertuples()}
+    assert got[(2, 5)] == "exact"
+    assert got[(7, 12)] == "near"
+    assert len(got) == 2
+    groups = imaging.duplicate_groups(len(x), pairs)
+    assert groups[2] == groups[5] and groups[7] == groups[12]
+    assert len(np.unique(groups)) == len(x) - 2
+
+
+def test_groups_keep_duplicates_in_one_fold():
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    x = _stack(20)
+    x[10] = x[3]
+    y = np.arange(20) % 2
+    y[10] = y[3]
+    groups = imaging.duplicate_groups(20, imaging.find_duplicates(x))
+    for _train, test in StratifiedGroupKFold(4).split(x, y, groups):
+        assert (3 in test) == (10 in test)
+
+
+def test_nearest_neighbour_distance_is_zero_for_copies():
+    x = _stack()
+    x[1] = x[0]
+    d = imaging.nearest_neighbour_distance(x)
+    assert d[0] == pytest.approx(0, abs=1e-6) and d[1] == pytest.approx(0, abs=1e-6)
+    assert d[2:].min() > 0.3
+
+
+def test_duplicate_groups_validates_indices():
+    with pytest.raises(ValueError, match="0..2"):
+        imaging.duplicate_groups(3, [(0, 5)])
+
+
+def test_microscope_is_seeded_and_changes_levels():
+    x = _stack()
+    m = imaging.Microscope(gain=1.3, offset=-0.1, vignetting=0.3, noise=0.02, seed=3)
+    a, b = m(x), m(x)
+    assert a.dtype == np.uint8 and a.shape == x.shape
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, imaging.Microscope(seed=4)(x))
+    # corners darker than the centre relative to the input (vignetting)
+    quiet = imaging.Microscope(gain=1.0, offset=0.0, vignetting=0.4, noise=0.0)
+    flat = np.full((1, 41, 41), 200, np.uint8)
+    y = quiet(flat)[0]
+    assert y[20, 20] == 200 and y[0, 0] == pytest.approx(200 * 0.6, abs=1)
+
+
+def test_microscope_float_input_stays_float():
+    x = _stack() / 255.0
+    y = imaging.Microscope(noise=0.0)(x)
+    assert y.dtype == x.dtype and y.min() >= 0 and y.max() <= 1
+
+
+def test_harmonise_undoes_gain_offset_and_vignetting():
+    x = _stack(60, 64)
+    shifted = imaging.Microscope(gain=1.3, offset=-0.12, vignetting=0.35, noise=0.0)(x)
+    err_before = np.abs(shifted.astype(float) - x).mean()
+    fixed = imaging.harmonise(shifted, x)
+    err_after = np.abs(fixed.astype(float) - x).mean()
+    assert err_after < 0.35 * err_before
+    assert abs(fixed.mean() - x.mean()) < 2
+
+
+def test_harmonise_needs_a_stack():
+    x = _stack(3)
+    with pytest.raises(ValueError, match="at least 10"):
+        imaging.harmonise(x, x)
+
+
+def test_random_microscopes_differ_per_image():
+    x = np.repeat(_stack(1), 5, axis=0)
+    y = imaging.random_microscopes(x, np.random.default_rng(0))
+    assert y.shape == x.shape and y.dtype == np.uint8
+    assert len({float(im.mean()) for im in y}) == 5
+
+
+def test_augment_batch_shapes_and_reproducibility():
+    x = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
+    a = imaging.augment_batch(x, np.random.default_rng(1))
+    b = imaging.augment_batch(x, np.random.default_rng(1))
+    assert a.shape == x.shape and np.array_equal(a, b)
+    assert not np.array_equal(a, x)
+    same = imaging.augment_batch(x, np.random.default_rng(1), flips=False, max_shift=0,
+                                 brightness=0.0)
+    assert np.array_equal(same, x)
+    with pytest.raises(ValueError, match="channels"):
+        imaging.augment_batch(x[:, 0], np.random.default_rng(0))
+
+
+def test_fit_augmenter_hook_keeps_labels():
+    torch = pytest.importorskip("torch")
+    hook = imaging.fit_augmenter(np.random.default_rng(0), max_shift=2)
+    xb, yb = torch.randn(4, 1, 8, 8), torch.arange(4)
+    xa, ya = hook((xb, yb))
+    assert xa.shape == xb.shape and xa.dtype == xb.dtype
+    assert torch.equal(ya, yb)
+
+
+@pytest.mark.parametrize("fn", [imaging.pixel_hashes, imaging.thumbnails])
+def test_single_image_raises(fn):
+    with pytest.raises(ValueError, match=r"\(n, H, W\)"):
+        fn(np.zeros((8, 8)))
+
+
+def test_rare_class_report_of_a_known_case():
+    """metrics.rare_class_report (used with the week-4 imbalance trap)."""
+    from mlpc_helpers import metrics
+
+    y = np.r_[np.zeros(98), np.ones(2)]
+    always_common = metrics.rare_class_report(y, -np.ones(100))
+    assert always_common["accuracy"] == pytest.approx(0.98)
+    assert always_common["recall"] == 0 and always_common["f1"] == 0
+    perfect = metrics.rare_class_report(y, 2 * y - 1)
+    assert perfect["recall"] == 1 and perfect["pr_auc"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="1-D"):
+        metrics.rare_class_report(y, np.ones(5))

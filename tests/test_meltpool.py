@@ -1,0 +1,60 @@
+"""The synthetic melt-pool frame generator."""
+
+import numpy as np
+import pytest
+
+from mlpc_helpers import control_charts, meltpool
+
+
+def test_nominal_frames_shape_range_and_seed():
+    a = meltpool.nominal(5, 0)
+    b = meltpool.nominal(5, 0)
+    assert a.shape == (5, meltpool.FRAME_SIZE, meltpool.FRAME_SIZE) and a.dtype == np.float32
+    assert a.min() >= 0 and a.max() <= 1
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, meltpool.nominal(5, 1))
+
+
+def test_nominal_pool_is_bright_blob_with_saturated_core_and_dark_background():
+    f = meltpool.nominal(20, 0)
+    assert (f.max(axis=(1, 2)) == 1.0).all()  # hot core saturates the camera
+    assert np.median(f) < 0.1  # most of the frame is dark background
+    feats = control_charts.melt_pool_features(f)
+    assert feats.area_px.between(100, 2000).all()
+
+
+def test_anomaly_types_change_the_features_physically():
+    rng = np.random.default_rng(0)
+    nom = control_charts.melt_pool_features(meltpool.frames(["nominal"] * 40, rng))
+    key = control_charts.melt_pool_features(meltpool.frames(["keyhole"] * 40, rng))
+    assert key.eccentricity.median() > nom.eccentricity.median()
+    spat = meltpool.frames(["spatter"] * 40, rng)
+    assert ((spat > 0.3).sum(axis=(1, 2)) > 0).all()
+    glitch = meltpool.frames(["glitch"] * 30, rng)
+    assert glitch.shape == (30, 128, 128)
+
+
+def test_gain_controls_brightness():
+    dark = meltpool.nominal(20, 0, gain=0.6)
+    bright = meltpool.nominal(20, 0, gain=1.4)
+    assert bright.mean() > dark.mean()
+    x = meltpool.rescale_brightness(np.full((3, 4, 4), 0.5), (2.0, 2.0), 0)
+    assert np.allclose(x, 1.0)
+
+
+def test_stream_mix_is_fixed_and_reproducible():
+    frames, kinds = meltpool.stream(200, 3)
+    assert frames.shape[0] == 200 and len(kinds) == 200
+    n_anom = (kinds != "nominal").sum()
+    assert n_anom == round(200 * meltpool.ANOMALY_FRACTION)
+    for k, share in meltpool.ANOMALY_MIX.items():
+        assert abs((kinds == k).sum() - share * n_anom) <= 1
+    _, kinds2 = meltpool.stream(200, 3)
+    assert np.array_equal(kinds, kinds2)
+
+
+def test_bad_kind_raises():
+    with pytest.raises(ValueError, match="Unknown frame kind"):
+        meltpool.frames(["nominal", "porosity"], 0)
+    with pytest.raises(ValueError, match="anomaly_fraction"):
+        meltpool.stream(10, 0, anomaly_fraction=1.5)

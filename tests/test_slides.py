@@ -1,0 +1,113 @@
+"""Structural checks of the Quarto decks (Quarto itself cannot be installed on CI):
+front matter, embeds, citations, images, and that every number we state is a recorded metric."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DECKS = sorted((ROOT / "slides").glob("unit*.qmd"))
+BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
+
+
+def _front_matter(path):
+    text = path.read_text()
+    assert text.startswith("---\n"), f"{path.name} has no YAML front matter"
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def _notebook_cells(nb_path):
+    return json.loads(nb_path.read_text())["cells"]
+
+
+def _recorded_keys():
+    """Regexes of the keys the notebooks record (an f-string field matches any name part)."""
+    keys = set()
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        for cell in _notebook_cells(nb):
+            if cell["cell_type"] == "code":
+                src = "".join(cell["source"])
+                for key in re.findall(r"""record\(\s*f?["']([^"']+)["']""", src):
+                    parts = re.split(r"\{[^}]*\}", key)
+                    keys.add("^" + r"[\w-]+".join(map(re.escape, parts)) + "$")
+    return keys
+
+
+def test_there_are_two_decks():
+    assert [d.name for d in DECKS] == ["unit04_learned_representations.qmd",
+                                       "unit05_clustering_autoencoders.qmd"]
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name)
+def test_front_matter_and_listing(deck):
+    fm = _front_matter(deck)
+    assert "revealjs" in fm["format"] and fm["bibliography"] == "../references.bib"
+    cfg = yaml.safe_load((ROOT / "_quarto.yml").read_text())
+    assert f"slides/{deck.name}" in cfg["project"]["render"], f"{deck.name} not in _quarto.yml"
+    handout = yaml.safe_load((ROOT / "_quarto-handout.yml").read_text())
+    assert f"slides/{deck.name}" in handout["project"]["render"]
+    text = deck.read_text()
+    assert "::: {.notes}" in text, "speaker notes missing"
+    assert "## Learning outcomes" in text and "## Exercises" in text and "{#refs}" in text
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name)
+def test_embeds_point_at_labelled_cells(deck):
+    embeds = re.findall(r"\{\{< embed ([^ #>]+)#([^ >]+) >\}\}", deck.read_text())
+    assert embeds, "a deck should show figures computed by our notebooks"
+    for target, label in embeds:
+        nb = (deck.parent / target).resolve()
+        assert nb.exists(), f"embed target {target} does not exist"
+        labels = set()
+        for cell in _notebook_cells(nb):
+            labels |= set(re.findall(r"^#\| label: (\S+)", "".join(cell["source"]), re.M))
+        assert label in labels, f"{target} has no cell labelled {label}"
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name)
+def test_numbers_come_from_recorded_metrics(deck):
+    keys = re.findall(r"\{\{< metric ([^ >]+)", deck.read_text())
+    assert keys
+    patterns = _recorded_keys()
+    missing = sorted(k for k in set(keys) if not any(re.match(p, k) for p in patterns))
+    assert not missing, f"slides name metrics that no notebook records: {missing}"
+
+
+def _citations(text):
+    return set(re.findall(r"(?<![\w.])@([A-Za-z][\w-]*\d{4}[a-z]?)", text))
+
+
+def test_every_citation_resolves():
+    sources = {d.name: d.read_text() for d in DECKS}
+    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+        sources[nb.name] = "\n".join("".join(c["source"]) for c in _notebook_cells(nb)
+                                     if c["cell_type"] == "markdown")
+    for name, text in sources.items():
+        missing = _citations(text) - BIB_KEYS
+        assert not missing, f"{name} cites keys missing from references.bib: {sorted(missing)}"
+    assert _citations("".join(sources[d.name] for d in DECKS)) >= {"azimi2018", "lee2020",
+                                                                    "fathizadan2021"}
+
+
+def test_bib_entries_from_the_decks_have_dois():
+    text = (ROOT / "references.bib").read_text()
+    for key in ("azimi2018", "lee2020", "castroriglos2024", "chen2024", "fathizadan2021",
+                "na2022", "song2013", "ward2016"):
+        entry = text.split(f"{{{key},")[1].split("\n}")[0]
+        assert "doi = {10." in entry, key
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name)
+def test_local_images_exist(deck):
+    for path in re.findall(r"!\[[^\]]*\]\(([^)\s]+)", deck.read_text()):
+        if not re.match(r"https?://", path):
+            assert (deck.parent / path).exists(), f"{deck.name}: missing image {path}"
+
+
+def test_metric_shortcode_extension_exists():
+    ext = ROOT / "_extensions" / "mlpc" / "metric"
+    assert (ext / "metric.lua").exists()
+    assert yaml.safe_load((ext / "_extension.yml").read_text())["contributes"]["shortcodes"]

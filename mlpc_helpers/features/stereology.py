@@ -9,7 +9,8 @@ counts the crossing between the last and the first pixel (for periodic synthetic
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+
+from ._base import ImageStackTransformer
 
 # ASTM E112-13, eq. (4) and (5): G from the number of grains per mm^2 at 1x and from the
 # mean lineal intercept in mm.
@@ -80,7 +81,7 @@ def astm_grain_size_from_area(grains_per_mm2: float | np.ndarray) -> np.ndarray 
     return a * np.log10(grains_per_mm2) + b
 
 
-class StereologyFeatures(TransformerMixin, BaseEstimator):
+class StereologyFeatures(ImageStackTransformer):
     """Stereological scalars of each image of a stack (n, H, W) of bool phase maps.
 
     Columns: V_V (point count), S_V (1/px) and the mean intercept length of the phase
@@ -91,13 +92,8 @@ class StereologyFeatures(TransformerMixin, BaseEstimator):
         self.spacing = spacing
         self.periodic = periodic
 
-    def fit(self, X, y=None):  # noqa: N803  (scikit-learn signature)
-        return self
-
     def transform(self, X) -> np.ndarray:  # noqa: N803
-        X = np.asarray(X)
-        if X.ndim != 3:
-            raise ValueError(f"X must be a stack of images (n, H, W); got shape {X.shape}.")
+        X = self._check_stack(X)
         out = np.empty((len(X), 3))
         for i, img in enumerate(X):
             vv = point_count_vv(img, self.spacing)

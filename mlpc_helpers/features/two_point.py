@@ -9,7 +9,8 @@ unbiased without wrapping around the edges.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+
+from ._base import ImageStackTransformer
 
 
 def autocorrelation(phase: np.ndarray, periodic: bool = True) -> np.ndarray:
@@ -68,7 +69,7 @@ def radial_average(s2_map: np.ndarray, r_max: int | None = None) -> tuple[np.nda
     return np.arange(r_max + 1), sums / np.maximum(counts, 1)
 
 
-class TwoPointStatistics(TransformerMixin, BaseEstimator):
+class TwoPointStatistics(ImageStackTransformer):
     """scikit-learn transformer: a stack of two-phase images (n, H, W) -> S2 feature vectors.
 
     ``radial=False``: the 2-D window |dx|, |dy| <= ``r_max`` flattened ((2 r_max + 1)^2
@@ -82,13 +83,8 @@ class TwoPointStatistics(TransformerMixin, BaseEstimator):
         self.periodic = periodic
         self.radial = radial
 
-    def fit(self, X, y=None):  # noqa: N803  (scikit-learn signature)
-        return self
-
     def transform(self, X) -> np.ndarray:  # noqa: N803
-        X = np.asarray(X)
-        if X.ndim != 3:
-            raise ValueError(f"X must be a stack of images (n, H, W); got shape {X.shape}.")
+        X = self._check_stack(X)
         rows = []
         for img in X:
             s2 = autocorrelation(img, self.periodic)

@@ -23,12 +23,18 @@ from typing import Any
 import numpy as np
 
 
-def _check_stack(images: np.ndarray, name: str = "images") -> np.ndarray:
+def check_stack(images: np.ndarray, name: str = "images") -> np.ndarray:
+    """``images`` as an array of shape (n, H, W); one clear ValueError otherwise."""
     x = np.asarray(images)
+    if x.ndim == 2:
+        raise ValueError(
+            f"{name}: expected a stack of images (n, H, W); got one image of shape {x.shape}. "
+            "Pass image[None] for a single image."
+        )
     if x.ndim != 3:
         raise ValueError(
-            f"{name} must be a grayscale stack (n, H, W); got shape {x.shape}. "
-            "Pass image[None] for a single image."
+            f"{name}: expected grayscale images as an array (n, H, W); got shape {x.shape}. "
+            "Convert RGB to grayscale first (e.g. skimage.color.rgb2gray)."
         )
     return x
 
@@ -49,7 +55,7 @@ def _like_input(y: np.ndarray, like: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- duplicates
 def pixel_hashes(images: np.ndarray) -> list[str]:
     """SHA-256 of each image's pixels (shape and dtype included): equal hash = exact copy."""
-    x = _check_stack(images)
+    x = check_stack(images)
     out = []
     for img in x:
         h = hashlib.sha256(f"{img.shape}|{img.dtype}".encode())
@@ -66,7 +72,7 @@ def thumbnails(images: np.ndarray, size: int = 48) -> np.ndarray:
     from scipy.ndimage import gaussian_filter
     from skimage.transform import resize
 
-    x = _check_stack(images)
+    x = check_stack(images)
     if size < 8:
         raise ValueError(f"size must be at least 8 pixels; got {size}.")
     t = np.stack([resize(_to_unit(img), (size, size), anti_aliasing=True) for img in x])
@@ -92,7 +98,7 @@ def find_duplicates(
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
 
-    x = _check_stack(images)
+    x = check_stack(images)
     pairs: dict[tuple[int, int], tuple[str, float]] = {}
     first: dict[str, int] = {}
     members: dict[str, list[int]] = {}
@@ -175,7 +181,7 @@ class Microscope:
     seed: int = 0
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
-        x = _check_stack(images)
+        x = check_stack(images)
         rng = np.random.default_rng(self.seed)
         field = vignetting_field(x.shape[1:], self.vignetting)
         y = self.gain * field * _to_unit(x) + self.offset
@@ -195,7 +201,7 @@ def random_microscopes(
 ) -> np.ndarray:
     """Each image through its own :class:`Microscope`, parameters drawn uniformly from the
     ranges (domain randomisation for training). Same dtype and shape as ``images``."""
-    x = _check_stack(images)
+    x = check_stack(images)
     out = np.empty_like(x)
     for k in range(len(x)):
         m = Microscope(gain=rng.uniform(*gain), offset=rng.uniform(*offset),
@@ -219,8 +225,8 @@ def harmonise(
     """
     from scipy.ndimage import gaussian_filter
 
-    x = _check_stack(images)
-    ref = _to_unit(_check_stack(reference, "reference"))
+    x = check_stack(images)
+    ref = _to_unit(check_stack(reference, "reference"))
     if len(x) < 10:
         raise ValueError(f"harmonise estimates a flat field from the stack: give at least 10 "
                          f"images, got {len(x)}.")
@@ -238,7 +244,7 @@ def downsample(images: np.ndarray, size: int) -> np.ndarray:
     """Antialiased resize of a stack (n, H, W) to (n, size, size), float32 in [0, 1]."""
     from skimage.transform import resize
 
-    x = _check_stack(images)
+    x = check_stack(images)
     if size < 4:
         raise ValueError(f"size must be at least 4 pixels; got {size}.")
     return resize(_to_unit(x), (len(x), size, size), anti_aliasing=True).astype(np.float32)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..imaging import check_stack
+
 
 class ImageStackTransformer(TransformerMixin, BaseEstimator):
     """A stateless scikit-learn transformer over a stack of images (n, H, W).
@@ -18,7 +20,4 @@ class ImageStackTransformer(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _check_stack(X) -> np.ndarray:  # noqa: N803
-        X = np.asarray(X)
-        if X.ndim != 3:
-            raise ValueError(f"X must be a stack of images (n, H, W); got shape {X.shape}.")
-        return X
+        return check_stack(X, "X")

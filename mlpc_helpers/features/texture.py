@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from ..imaging import check_stack
+
 GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlation")
 INTENSITY_NAMES = ("mean", "std", "skew", "kurtosis", "p05", "p50", "p95")
 _ANGLES = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)
@@ -34,21 +36,6 @@ def _as_unit_float(image: np.ndarray) -> np.ndarray:
     if np.issubdtype(img.dtype, np.integer):
         return img.astype(np.float64) / 255.0
     return np.clip(img.astype(np.float64), 0.0, 1.0)
-
-
-def _check_stack(images: np.ndarray) -> np.ndarray:
-    x = np.asarray(images)
-    if x.ndim == 2:
-        raise ValueError(
-            f"Expected a stack of images (n, H, W); got one image of shape {x.shape}. "
-            "Pass images[None] for a single image."
-        )
-    if x.ndim != 3:
-        raise ValueError(
-            f"Expected grayscale images as an array (n, H, W); got shape {x.shape}. "
-            "Convert RGB to grayscale first (e.g. skimage.color.rgb2gray)."
-        )
-    return x
 
 
 def lbp_histogram(image: np.ndarray, n_points: int = 8, radius: float = 1.0) -> np.ndarray:
@@ -138,7 +125,7 @@ class TextureFeatures(TransformerMixin, BaseEstimator):
         return names
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> TextureFeatures:
-        _check_stack(X)
+        check_stack(X, "X")
         self.feature_names_out_ = np.array(self._names(), dtype=object)
         if len(self.feature_names_out_) == 0:
             raise ValueError("TextureFeatures has nothing to compute: give lbp, glcm_distances "
@@ -149,7 +136,7 @@ class TextureFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: np.ndarray) -> np.ndarray:
         from tqdm.auto import tqdm
 
-        x = _check_stack(X)
+        x = check_stack(X, "X")
         if not hasattr(self, "feature_names_out_"):
             self.fit(x)
         rows = []

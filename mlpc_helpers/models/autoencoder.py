@@ -91,18 +91,12 @@ class ConvAutoencoder(nn.Module):
 def resize_images(images: np.ndarray, size: int = 128) -> np.ndarray:
     """Stack of 2-D images (n, H, W) → float32 (n, 1, size, size) in [0, 1] (antialiased).
 
-    uint8 input is divided by 255; float input is kept as it is.
+    uint8 input is divided by 255; float input is taken as already in [0, 1]. The resize is
+    :func:`mlpc_helpers.imaging.downsample`, with a channel axis added for the CNN.
     """
-    x = np.asarray(images)
-    if x.ndim != 3:
-        raise ValueError(f"resize_images expects (n, H, W); got shape {x.shape}.")
-    t = torch.from_numpy(np.ascontiguousarray(x)).float()[:, None]
-    if np.issubdtype(x.dtype, np.integer):
-        t = t / 255.0
-    if t.shape[-2:] != (size, size):
-        t = nn.functional.interpolate(t, size=(size, size), mode="bilinear",
-                                      align_corners=False, antialias=True)
-    return t.clamp(0, 1).numpy()
+    from ..imaging import downsample
+
+    return np.clip(downsample(images, size), 0.0, 1.0)[:, None]
 
 
 def add_noise(

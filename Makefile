@@ -5,17 +5,34 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NBVAL_CELL_TIMEOUT ?= 900
+# Notebooks run in parallel under pytest-xdist (one file per worker, one thread each).
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
+# What test and render executions share: no progress bars, CPU, one BLAS/torch thread each.
+RUN_ENV := MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 TQDM_DISABLE=1 OMP_NUM_THREADS=1 \
+  MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
+
+# Quarto: the one on PATH when it is the pinned version, else a copy in .quarto-cli/ that
+# `make quarto` installs (release download, or offline assembly from $$MLPC_QUARTO_SRC).
+QUARTO_VERSION := 1.7.34
+QUARTO_LOCAL := $(abspath .quarto-cli)/bin/quarto
+ifeq ($(origin QUARTO),undefined)
+QUARTO := $(shell q=$$(command -v quarto 2>/dev/null) && [ "$$($$q --version 2>/dev/null)" = "$(QUARTO_VERSION)" ] && echo $$q || echo $(QUARTO_LOCAL))
+endif
+export QUARTO
+RENDER := $(RUN_ENV) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/render.py
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help
+.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser
 
 help:
 	@echo "make course    set up .venv, fetch data, execute every notebook, build _site/"
 	@echo "make test      set up, then ruff + unit tests + every notebook under nbval (CPU)"
 	@echo "make student   write the student editions (answers taken out) to student/"
-	@echo "make lab | data | render | test-gpu | test-student | clean"
+	@echo "make render    render _site/ with Quarto from build/executed/ (make handouts: PDFs)"
+	@echo "make lab | data | quarto | execute | test-gpu | test-student | clean"
 
 # --- setup -----------------------------------------------------------------------------------
 $(STAMP): pyproject.toml
@@ -29,38 +46,54 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 data: $(STAMP)
-	$(PY) -m mlpc_helpers.cli fetch
+	$(PY) -m mlpc_course.cli fetch
 
 # --- run the course --------------------------------------------------------------------------
 execute: data
 	rm -rf build/metrics build/executed
-	$(PY) -m mlpc_helpers.cli execute --out build/executed
+	$(RUN_ENV) $(PY) -m mlpc_course.cli execute --out build/executed
 
-# Student editions: every `solution` cell becomes a stub (see mlpc_helpers/editions.py).
+# Quarto $(QUARTO_VERSION) into .quarto-cli/ (once: a stamp file) unless it is on PATH.
+quarto:
+	@if [ "$(QUARTO)" = "$(QUARTO_LOCAL)" ]; then \
+	  QUARTO_VERSION=$(QUARTO_VERSION) bash tools/install_quarto.sh .quarto-cli; fi
+	@echo "quarto $$($(QUARTO) --version): $(QUARTO)"
+
+# Headless Chromium for tests/test_browser.py (Debian package; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v $${MLPC_CHROMIUM:-chromium} >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium \
+	    >/dev/null || { echo "could not install chromium: install it (or set MLPC_CHROMIUM) and run again"; exit 2; }; }
+
+# Student editions: every `solution` cell becomes a stub (see mlpc_course/editions.py).
 student: $(STAMP)
-	$(PY) -m mlpc_helpers.cli student
+	$(PY) -m mlpc_course.cli student
 
 site: execute
-	$(PY) -m mlpc_helpers.cli site --executed build/executed --out _site
+	$(PY) -m mlpc_course.cli site --executed build/executed --out _site
 
 course: data
-	@if command -v quarto >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory render RENDER_FLAGS=--execute; \
+	@if $(MAKE) --no-print-directory quarto; then \
+	  $(MAKE) --no-print-directory execute && $(MAKE) --no-print-directory render; \
 	else \
-	  echo "quarto not found: building the site with nbconvert instead"; \
+	  echo "no Quarto: building the site with nbconvert instead"; \
 	  $(MAKE) --no-print-directory site; \
 	fi
-	@$(PY) -m mlpc_helpers.cli check || true
+	@$(PY) -m mlpc_course.cli check || true
 	@echo ""
 	@echo "Done. Open _site/index.html (executed notebooks, syllabus, reproduction page)."
 
-render: student
-	@command -v quarto >/dev/null 2>&1 || { echo "quarto is not installed: get it from https://quarto.org/docs/get-started/ (or 'conda env create -f environment.yml', which includes it), then run make render again."; exit 2; }
-	QUARTO_PYTHON=$(abspath $(PY)) quarto render $(RENDER_FLAGS)
+# Quarto renders a staged copy of the project whose notebooks are the executed copies in
+# build/executed/ (written by `make test` or `make execute`): no notebook runs twice. Fails on
+# Quarto errors and on warnings about links, crossrefs, embeds, citations, shortcodes.
+# The handouts first: the site links them (copied to _site/handouts/).
+render: student quarto
+	$(RENDER) --profile handout
+	$(RENDER)
 
-handouts: $(STAMP)
-	@command -v quarto >/dev/null 2>&1 || { echo "quarto is not installed: get it from https://quarto.org/docs/get-started/, then run make handouts again."; exit 2; }
-	QUARTO_PYTHON=$(abspath $(PY)) quarto render --profile handout
+handouts: student quarto
+	$(RENDER) --profile handout
 
 lab: data
 	$(VENV)/bin/jupyter lab notebooks/
@@ -68,15 +101,23 @@ lab: data
 # --- tests -----------------------------------------------------------------------------------
 # Unit tests, then every notebook under nbval (CPU, reduced sizes), then the reproduction check.
 # The student editions are built (student/; a rule broken is reported, and fails in pytest)
-# and checked in the same run: statically in tests/test_editions.py, and by the plugin mlpc_helpers.nbval_editions, which executes each
+# and checked in the same run: statically in tests/test_editions.py, and by the plugin mlpc_course.nbval_editions, which executes each
 # stub and each student-edition check cell inside the nbval kernel of its source notebook.
-test: data
-	rm -rf build/metrics
+# Each notebook is executed once: mlpc_course.nbval_executed writes what nbval ran, with its
+# outputs, to build/executed/, and Quarto renders the site, the decks and the handouts from
+# there; then the decks are checked in headless Chromium (tests/test_browser.py).
+test: data quarto browser
+	rm -rf build/metrics build/executed
 	$(VENV)/bin/ruff check .
-	-$(PY) -m mlpc_helpers.cli student
-	MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
-	  -p mlpc_helpers.nbval_editions \
+	-$(PY) -m mlpc_course.cli student
+	$(RUN_ENV) MLPC_QUARTO=$(QUARTO) $(PY) -m pytest tests notebooks --nbval-lax $(XDIST) \
+	  -m "not after_notebooks and not after_render" \
+	  -p mlpc_course.nbval_editions -p mlpc_course.nbval_executed \
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
+	$(RUN_ENV) $(PY) -m pytest tests -m after_notebooks
+	$(RENDER) --profile handout
+	$(RENDER)
+	$(RUN_ENV) $(PY) -m pytest tests -m after_render
 
 test-unit: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -85,9 +126,9 @@ test-unit: $(STAMP)
 # The same with the full published sizes of the cells tagged `gpu` (meant for a GPU machine).
 test-gpu: data
 	rm -rf build/metrics
-	-$(PY) -m mlpc_helpers.cli student
+	-$(PY) -m mlpc_course.cli student
 	MPLBACKEND=Agg MLPC_FULL=1 HF_HUB_OFFLINE=1 $(PY) -m pytest tests notebooks --nbval-lax \
-	  -p mlpc_helpers.nbval_editions \
+	  -p mlpc_course.nbval_editions \
 	  --nbval-cell-timeout=7200 --durations=15
 
 # Every student edition top to bottom in its own kernel (a stub's NotImplementedError is
@@ -99,6 +140,6 @@ test-student: student data
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
 clean:
-	rm -rf _site build _freeze .quarto student .pytest_cache
+	rm -rf _site _handouts build _freeze .quarto student .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 	@echo "Removed build outputs. The data cache (data/) and $(VENV)/ stay: rm -rf data/*/ $(VENV) to drop them too."

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .runtime import check_random_int
+
 
 def scan_k(
     X: np.ndarray,
     ks: Iterable[int] = range(2, 13),
     *,
-    random_state: int = 0,
+    random_state: int | np.random.Generator | None = None,
     n_init: int = 10,
     gmm: bool = True,
     covariance_type: str = "full",
@@ -23,7 +25,8 @@ def scan_k(
     ``X``: (n_samples, n_features). Returns a DataFrame indexed by k with columns
     ``inertia`` (within-cluster sum of squares, in units of X squared), ``silhouette``
     (K-means labels, Euclidean; on a random subsample of ``silhouette_sample`` points when n is
-    larger) and ``bic`` (GMM; lower is better) when ``gmm``.
+    larger) and ``bic`` (GMM; lower is better) when ``gmm``. ``random_state``: one int seed
+    for every fit, from :func:`mlpc_helpers.runtime.check_random_int` (None: the course seed).
     """
     import pandas as pd
     from sklearn.cluster import KMeans
@@ -31,9 +34,11 @@ def scan_k(
     from sklearn.mixture import GaussianMixture
     from tqdm.auto import tqdm
 
+    from .validation import check_matrix
+
+    check_matrix(X, "X")  # layout, numbers, NaN/inf named by row and column
     X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (n_samples, n_features); got shape {X.shape}.")
+    random_state = check_random_int(random_state)
     rows = []
     ks = list(ks)
     for k in tqdm(ks, desc="scanning K", disable=not progress):
@@ -72,3 +77,26 @@ def contingency(labels_true, labels_pred, true_names=None):
     if true_names is not None:
         table.index = [true_names[i] for i in table.index]
     return table
+
+
+def label_mapping(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarray:
+    """``mapping[c]`` = the true class that cluster ``c`` overlaps most, one-to-one (Hungarian
+    on the contingency table). Use ``mapping[labels_pred]`` for aligned labels."""
+    from scipy.optimize import linear_sum_assignment
+
+    pred, true = np.asarray(labels_pred).ravel(), np.asarray(labels_true).ravel()
+    if pred.shape != true.shape:
+        raise ValueError(f"labels differ in size: {pred.shape} vs {true.shape}.")
+    kp, kt = pred.max() + 1, true.max() + 1
+    table = np.zeros((kp, max(kp, kt)), int)
+    np.add.at(table, (pred, true), 1)
+    rows, cols = linear_sum_assignment(-table)
+    mapping = np.empty(kp, int)
+    mapping[rows] = cols
+    return mapping
+
+
+def align_labels(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarray:
+    """Relabel clusters to the true class they overlap most (see :func:`label_mapping`), so
+    maps and legends use one colour per phase. Scores are unaffected."""
+    return label_mapping(labels_pred, labels_true)[np.asarray(labels_pred)]

@@ -5,11 +5,15 @@ Both charts learn everything — mean, covariance and the upper control limit (U
 in-control (nominal) samples only. The UCL is non-parametric: the (1 − α) quantile of the
 chart statistic on in-control samples, read from a Gaussian kernel density estimate (``"kde"``)
 or directly from the sample (``"empirical"``), because the statistic is rarely χ²-distributed.
+The charts are scikit-learn estimators (``fit`` on in-control data, ``decision_function``,
+``predict``); detection scores of their alarms: :func:`mlpc_helpers.metrics.alarm_summary`.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 FEATURE_NAMES = ("area_px", "eccentricity", "peak_intensity", "mean_intensity")
 
@@ -33,18 +37,69 @@ def upper_control_limit(in_control: np.ndarray, alpha: float = 0.01, method: str
     return float(brentq(lambda q: kde.integrate_box_1d(-np.inf, q) - (1 - alpha), s.min(), hi))
 
 
-class HotellingT2:
-    """Hotelling T² chart: T²(z) = (z − μ)ᵀ Σ⁻¹ (z − μ) with μ, Σ from in-control vectors.
+class _ControlChart(BaseEstimator):
+    """Common face of the charts: a scikit-learn estimator fitted on in-control data only.
 
-    Σ is the Ledoit–Wolf shrinkage estimate (stable when the dimension d is not ≪ n). ``fit(Z,
-    Z_calib)``: μ, Σ from ``Z`` (n, d); the UCL from T² of ``Z_calib`` (in-control samples not
-    used for μ, Σ; default ``Z`` itself). ``alpha`` is the in-control false-alarm rate aimed at.
+    ``score_samples(X)`` is the chart statistic, ``decision_function(X)`` the statistic minus
+    the upper control limit ``ucl_`` (> 0: out of control) and ``predict(X)`` the alarms
+    (bool, True = out of control; not scikit-learn's ±1 outlier labels). Every method but
+    ``fit`` raises ``sklearn.exceptions.NotFittedError`` before ``fit``.
     """
 
     def __init__(self, alpha: float = 0.01, method: str = "kde") -> None:
-        self.alpha, self.method = alpha, method
+        self.alpha = alpha
+        self.method = method
 
-    def fit(self, Z: np.ndarray, Z_calib: np.ndarray | None = None) -> HotellingT2:
+    def score_samples(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """The chart statistic of every sample, shape (n,)."""
+        check_is_fitted(self, "ucl_")
+        return self.statistic(X)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """Statistic minus the control limit, shape (n,): positive = alarm."""
+        return self.score_samples(X) - self.ucl_
+
+    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """Alarms, bool (n,): True where the statistic exceeds the control limit ``ucl_``."""
+        return self.decision_function(X) > 0
+
+
+class HotellingT2(_ControlChart):
+    """Hotelling T² chart: T²(z) = (z − μ)ᵀ Σ⁻¹ (z − μ) with μ, Σ from in-control vectors.
+
+    Parameters
+    ----------
+    alpha : float
+        In-control false-alarm rate aimed at, in (0, 1).
+    method : {"kde", "empirical"}
+        How the control limit is read from in-control statistics (:func:`upper_control_limit`).
+
+    Attributes
+    ----------
+    scaler_ : StandardScaler
+        Column standardisation learnt from the in-control ``Z``.
+    cov_ : LedoitWolf
+        Ledoit–Wolf shrinkage covariance (stable when d is not ≪ n; Ledoit & Wolf 2004,
+        doi:10.1016/S0047-259X(03)00096-4) of the standardised ``Z``.
+    ucl_ : float
+        Upper control limit of T².
+
+    Notes
+    -----
+    ``fit(Z, Z_calib)``: μ, Σ from ``Z`` (n, d); the UCL from T² of ``Z_calib`` (in-control
+    samples not used for μ, Σ; default ``Z`` itself). Montgomery, *Introduction to Statistical
+    Quality Control*, ch. 11 (multivariate charts).
+    """
+
+    def fit(self, Z: np.ndarray, Z_calib: np.ndarray | None = None) -> HotellingT2:  # noqa: N803
+        """Learn μ, Σ from in-control ``Z`` (n, d) and the UCL from ``Z_calib`` (m, d).
+
+        Raises
+        ------
+        ValueError
+            When ``Z`` is not 2-D, ``alpha`` is outside (0, 1) or fewer than 10 calibration
+            samples are given.
+        """
         from sklearn.covariance import LedoitWolf
         from sklearn.preprocessing import StandardScaler
 
@@ -55,53 +110,48 @@ class HotellingT2:
         self.ucl_ = upper_control_limit(self.statistic(calib), self.alpha, self.method)
         return self
 
-    def statistic(self, Z: np.ndarray) -> np.ndarray:
-        """T² of every row of ``Z`` (n, d)."""
+    def statistic(self, Z: np.ndarray) -> np.ndarray:  # noqa: N803
+        """T² of every row of ``Z`` (n, d) (dimensionless)."""
+        check_is_fitted(self, "cov_")
         Z = _as_2d(Z, "Z")
         if Z.shape[1] != self.scaler_.n_features_in_:
             raise ValueError(f"Z has {Z.shape[1]} columns; the chart was fit on "
                              f"{self.scaler_.n_features_in_}.")
         return self.cov_.mahalanobis(self.scaler_.transform(Z))
 
-    def predict(self, Z: np.ndarray) -> np.ndarray:
-        """Alarms: True where T² > UCL."""
-        return self.statistic(Z) > self.ucl_
 
-
-class S2Chart:
+class S2Chart(_ControlChart):
     """S² chart on reconstruction residuals: S² = the variance of a frame's residual pixels.
 
-    ``fit(residual_maps)`` takes in-control residual maps (n, H, W) and sets the UCL; frames whose
-    residual variance exceeds it are alarms — images the autoencoder cannot represent.
+    ``fit(residual_maps)`` takes in-control residual maps (n, H, W) or (n, P) and sets the UCL
+    ``ucl_`` (in the residual's units squared); frames whose residual variance exceeds it are
+    alarms — images the autoencoder cannot represent. Parameters as :class:`HotellingT2`.
     """
-
-    def __init__(self, alpha: float = 0.01, method: str = "kde") -> None:
-        self.alpha, self.method = alpha, method
 
     @staticmethod
     def statistic(residual_maps: np.ndarray) -> np.ndarray:
+        """Sample variance (ddof=1) of each map's pixels, shape (n,); needs no fit."""
         r = np.asarray(residual_maps, float)
         if r.ndim < 2:
             raise ValueError(f"residual_maps must be (n, H, W) or (n, P); got shape {r.shape}.")
         return r.reshape(len(r), -1).var(axis=1, ddof=1)
 
-    def fit(self, residual_maps: np.ndarray) -> S2Chart:
+    def fit(self, residual_maps: np.ndarray, y: None = None) -> S2Chart:
+        """Set ``ucl_`` from in-control residual maps."""
         self.ucl_ = upper_control_limit(self.statistic(residual_maps), self.alpha, self.method)
         return self
 
-    def predict(self, residual_maps: np.ndarray) -> np.ndarray:
-        return self.statistic(residual_maps) > self.ucl_
-
 
 def _as_2d(Z: np.ndarray, name: str) -> np.ndarray:
-    Z = np.asarray(Z, float)
-    if Z.ndim != 2:
-        raise ValueError(f"{name} must be (n_samples, n_features); got shape {Z.shape}.")
-    return Z
+    from .validation import check_matrix
+
+    return check_matrix(Z, name)  # (n_samples, n_features) float; NaN/inf named by row
 
 
 def melt_pool_features(frames: np.ndarray, level: float = 0.3):
-    """Hand-crafted melt-pool descriptors of frames (n, H, W) with values in [0, 1].
+    """Hand-crafted melt-pool descriptors of frames (n, H, W) with values in [0, 1] (float), or
+    integer camera frames (uint8 / 255, uint16 / 65535, see
+    :func:`~mlpc_helpers.validation.as_float_image`).
 
     The pool is the largest connected region above the intensity ``level`` (an isotherm in
     camera units). Returns a DataFrame with ``area_px`` (pixels), ``eccentricity`` (0 = circle,
@@ -111,11 +161,22 @@ def melt_pool_features(frames: np.ndarray, level: float = 0.3):
     import pandas as pd
     from skimage.measure import label, regionprops
 
-    frames = np.asarray(frames, float)
+    from .validation import MLPCInputError, as_float_image, check_stack
+
+    frames = np.asarray(frames)
     if frames.ndim == 4 and frames.shape[1] == 1:
         frames = frames[:, 0]
     if frames.ndim != 3:
-        raise ValueError(f"frames must be (n, H, W); got shape {frames.shape}.")
+        raise MLPCInputError(f"frames must be (n, H, W); got shape {frames.shape}. Pass "
+                             "frames[None] for one frame; convert colour frames to grey.")
+    frames = check_stack(frames, "frames")
+    if np.issubdtype(frames.dtype, np.floating):  # camera units as given (0-1)
+        frames = frames.astype(float)
+        if not np.isfinite(frames).all():
+            k = int(np.flatnonzero(~np.isfinite(frames).reshape(len(frames), -1).all(1))[0])
+            raise MLPCInputError(f"frames[{k}] (frame {k}) holds NaN or inf; fill or drop it.")
+    else:  # uint8 / uint16 / other integer cameras: to 0-1 by their bit depth
+        frames = as_float_image(frames, "frames")
     rows = []
     for img in frames:
         regions = regionprops(label(img > level), intensity_image=img)
@@ -126,19 +187,3 @@ def melt_pool_features(frames: np.ndarray, level: float = 0.3):
         rows.append((float(r.area), float(r.eccentricity), float(r.intensity_max),
                      float(r.intensity_mean)))
     return pd.DataFrame(rows, columns=list(FEATURE_NAMES))
-
-
-def alarm_summary(is_anomaly: np.ndarray, alarm: np.ndarray) -> dict[str, float]:
-    """Accuracy, recall (sensitivity), precision, F1 and false-alarm rate of alarms (in %)."""
-    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
-
-    y, a = np.asarray(is_anomaly, bool), np.asarray(alarm, bool)
-    if y.shape != a.shape:
-        raise ValueError(f"is_anomaly and alarm need one shape; got {y.shape} and {a.shape}.")
-    return {
-        "accuracy": 100 * accuracy_score(y, a),
-        "recall": 100 * recall_score(y, a, zero_division=0),
-        "precision": 100 * precision_score(y, a, zero_division=0),
-        "f1": 100 * f1_score(y, a, zero_division=0),
-        "false_alarm_rate": 100 * float(a[~y].mean()) if (~y).any() else 0.0,
-    }

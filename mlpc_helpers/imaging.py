@@ -22,34 +22,41 @@ from typing import Any
 
 import numpy as np
 
-
-def check_stack(images: np.ndarray, name: str = "images") -> np.ndarray:
-    """``images`` as an array of shape (n, H, W); one clear ValueError otherwise."""
-    x = np.asarray(images)
-    if x.ndim == 2:
-        raise ValueError(
-            f"{name}: expected a stack of images (n, H, W); got one image of shape {x.shape}. "
-            "Pass image[None] for a single image."
-        )
-    if x.ndim != 3:
-        raise ValueError(
-            f"{name}: expected grayscale images as an array (n, H, W); got shape {x.shape}. "
-            "Convert RGB to grayscale first (e.g. skimage.color.rgb2gray)."
-        )
-    return x
+from .runtime import check_random_int, check_random_state
+from .validation import MLPCInputError, as_float_image, from_float_image, warn
+from .validation import check_stack as _check_stack
 
 
-def _to_unit(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.float64) / 255.0 if np.issubdtype(x.dtype, np.integer) else x.astype(
-        np.float64)
+def check_stack(images: Any, name: str = "images") -> np.ndarray:
+    """``images`` as an array of shape (n, H, W) (:func:`mlpc_helpers.validation.check_stack`):
+    one clear :class:`~mlpc_helpers.validation.MLPCInputError` for a single image, an RGB(A)
+    image, colour stacks, or a list of images of different shapes or dtypes."""
+    return _check_stack(images, name)
 
 
-def _like_input(y: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """Float image in [0, 1] back to the dtype of ``like`` (uint8 0-255 or float 0-1)."""
-    y = np.clip(y, 0.0, 1.0)
-    if np.issubdtype(like.dtype, np.integer):
-        return np.round(y * 255).astype(np.uint8)
-    return y.astype(like.dtype)
+def _to_unit(x: np.ndarray, name: str = "images") -> np.ndarray:
+    """Grey levels in [0, 1] (:func:`mlpc_helpers.validation.as_float_image`)."""
+    return as_float_image(x, name)
+
+
+def _scale(x: np.ndarray, name: str = "images") -> float:
+    """Full scale of a stack's grey levels (1, 255 or 65535), checked once for the stack."""
+    if x.dtype == np.uint8:
+        return 255.0
+    if x.dtype == np.uint16:
+        return 65535.0
+    return as_float_image(x, name, return_scale=True)[1]
+
+
+def _unit_image(img: np.ndarray, scale: float) -> np.ndarray:
+    """One image of an already checked stack to [0, 1] with the stack's scale."""
+    return np.clip(img.astype(np.float64) / scale, 0.0, 1.0)
+
+
+def _like_input(y: np.ndarray, like: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Float image in [0, 1] back to the dtype and full scale of ``like`` (uint8 0-255,
+    uint16 0-65535, other integers with the scale :func:`as_float_image` read, float 0-1)."""
+    return from_float_image(y, like.dtype, _scale(like) if scale is None else scale)
 
 
 # ----------------------------------------------------------------------------- duplicates
@@ -74,8 +81,9 @@ def thumbnails(images: np.ndarray, size: int = 48) -> np.ndarray:
 
     x = check_stack(images)
     if size < 8:
-        raise ValueError(f"size must be at least 8 pixels; got {size}.")
-    t = np.stack([resize(_to_unit(img), (size, size), anti_aliasing=True) for img in x])
+        raise MLPCInputError(f"size must be at least 8 pixels; got {size}.")
+    sc = _scale(x)
+    t = np.stack([resize(_unit_image(img, sc), (size, size), anti_aliasing=True) for img in x])
     t = t - gaussian_filter(t, (0, size / 16, size / 16), mode="reflect")
     t = t.reshape(len(x), -1)
     t -= t.mean(axis=1, keepdims=True)
@@ -94,6 +102,11 @@ def find_duplicates(
     copy through :class:`Microscope` with its default noise lies near 0.2).
     Returns a DataFrame with columns ``i``, ``j`` (i < j), ``kind`` (``exact``/``near``) and
     ``rms`` (the thumbnail distance), sorted by ``rms``.
+
+    Only the pixels are compared: an SEM info bar (or a scale bar, a logo) that several images
+    share makes unrelated images look alike. Crop it first with :func:`crop_info_bar`; a
+    :class:`~mlpc_helpers.validation.MLPCInputWarning` says so when near-duplicate pairs share
+    identical rows at the top or bottom edge.
     """
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
@@ -117,6 +130,7 @@ def find_duplicates(
         for dij, j in zip(ds, js, strict=True):
             if j > i and (i, j) not in pairs:
                 pairs[(i, int(j))] = ("near", float(dij / np.sqrt(d)))
+    _warn_shared_band(x, [ij for ij, (k, _) in pairs.items() if k == "near"])
     rows = [{"i": i, "j": j, "kind": k, "rms": r} for (i, j), (k, r) in pairs.items()]
     df = pd.DataFrame(rows, columns=["i", "j", "kind", "rms"])
     return df.sort_values(["rms", "i", "j"]).reset_index(drop=True)
@@ -146,9 +160,115 @@ def duplicate_groups(n: int, pairs: Any) -> np.ndarray:
     else:
         ij = np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
     if len(ij) and (ij.min() < 0 or ij.max() >= n):
-        raise ValueError(f"Pair indices must lie in 0..{n - 1}; got {ij.min()}..{ij.max()}.")
+        raise MLPCInputError(f"Pair indices must lie in 0..{n - 1}; got {ij.min()}..{ij.max()}.")
     graph = coo_matrix((np.ones(len(ij)), (ij[:, 0], ij[:, 1])), shape=(n, n))
     return connected_components(graph, directed=False)[1]
+
+
+# ----------------------------------------------------------------------------- info bars
+def _edge_band(flags: np.ndarray, max_gap: int) -> int:
+    """Rows from the edge (flags in edge order) covered by flagged rows, allowing gaps of at
+    most ``max_gap`` unflagged rows (lines of text in a bar)."""
+    last, gap = 0, 0
+    for i, f in enumerate(flags):
+        if f:
+            last, gap = i + 1, 0
+        else:
+            gap += 1
+            if gap > max_gap:
+                break
+    return last
+
+
+def find_info_bar(
+    image: np.ndarray, *, min_rows: int = 3, max_fraction: float = 0.4, uniform: float = 0.5
+) -> tuple[int, int]:
+    """Rows taken by a uniform info bar at the top and at the bottom of one image.
+
+    An SEM/optical info bar (magnification, scale bar, detector, date) is a band of rows that
+    are mostly one grey level (a row counts when at least ``uniform`` of its pixels share its
+    most common value; up to 2 rows of larger text inside the band are allowed). Returns
+    ``(top, bottom)`` in rows, 0 where no band of at least ``min_rows`` rows and at most
+    ``max_fraction`` of the height is found, or where more than a tenth of the other rows are
+    uniform too (a segmented map, a saturated image: nothing stands out as a bar).
+    ``image``: (H, W) grey micrograph, any dtype.
+    """
+    from .validation import check_image
+
+    x = check_image(image)
+    h = x.shape[0]
+    limit = int(max_fraction * h)
+
+    def uniform_rows(rows: np.ndarray) -> np.ndarray:
+        out = np.empty(len(rows), bool)
+        for k, r in enumerate(rows):
+            _, counts = np.unique(x[r], return_counts=True)
+            out[k] = counts.max() >= uniform * x.shape[1]
+        return out
+
+    res = []
+    for rows in (np.arange(min(limit + 3, h)), np.arange(h - 1, max(h - limit - 4, -1), -1)):
+        n = _edge_band(uniform_rows(rows), max_gap=2)
+        res.append(n if min_rows <= n <= limit else 0)
+    if res[0] or res[1]:  # a bar stands out: the picture itself has (almost) no uniform rows
+        inner = np.arange(res[0], h - res[1])
+        inner = inner[np.linspace(0, len(inner) - 1, min(len(inner), 64)).astype(int)]
+        if uniform_rows(inner).mean() > 0.1:
+            return 0, 0
+    return res[0], res[1]
+
+
+def crop_info_bar(
+    images: np.ndarray,
+    rows: int | tuple[int, int] | None = None,
+    *,
+    return_rows: bool = False,
+    **find_kw: Any,
+) -> Any:
+    """Remove an info bar from one image (H, W) or from every image of a stack (n, H, W).
+
+    ``rows``: ``(top, bottom)`` rows to remove, or an int for the bottom only; default: found
+    by :func:`find_info_bar` on each image, and the largest band over the stack is removed from
+    every image (so they keep one shape). ``return_rows=True`` also returns ``(top, bottom)``.
+    Use it before comparing or measuring images (:func:`find_duplicates`, texture features):
+    the bar is the same in every image and would dominate the comparison.
+    """
+    x = np.asarray(images) if not isinstance(images, (list, tuple)) else check_stack(images)
+    single = x.ndim == 2
+    stack = x[None] if single else check_stack(x)
+    if rows is None:
+        found = [find_info_bar(img, **find_kw) for img in stack]
+        top, bottom = max(t for t, _ in found), max(b for _, b in found)
+    else:
+        top, bottom = (0, int(rows)) if np.isscalar(rows) else (int(rows[0]), int(rows[1]))
+    h = stack.shape[1]
+    if top < 0 or bottom < 0 or top + bottom >= h:
+        from .validation import MLPCInputError
+
+        raise MLPCInputError(f"rows: cannot remove {top} + {bottom} rows from images of "
+                             f"height {h}.")
+    out = stack[:, top:h - bottom]
+    out = out[0] if single else out
+    return (out, (top, bottom)) if return_rows else out
+
+
+def _warn_shared_band(x: np.ndarray, near: list[tuple[int, int]], min_rows: int = 3) -> None:
+    """Warn when near-duplicate pairs share identical rows at the top or bottom edge."""
+    hits = []
+    for i, j in near:
+        same = np.all(x[i] == x[j], axis=1)
+        if same.mean() > 0.9:
+            continue
+        top, bottom = _edge_band(same, 0), _edge_band(same[::-1], 0)
+        if max(top, bottom) >= min_rows:
+            hits.append((i, j, top, bottom))
+    if hits:
+        i, j, top, bottom = hits[0]
+        where = f"{bottom} rows at the bottom" if bottom >= top else f"{top} rows at the top"
+        warn(f"find_duplicates: {len(hits)} near-duplicate pair(s) share identical rows at the "
+             f"image edge (e.g. images {i} and {j}: {where}), an info bar or scale bar that "
+             "makes unrelated images look alike. Crop it first: "
+             "imaging.crop_info_bar(images), then call find_duplicates again.")
 
 
 # ----------------------------------------------------------------------------- second microscope
@@ -156,7 +276,7 @@ def vignetting_field(shape: tuple[int, int], strength: float) -> np.ndarray:
     """Multiplicative radial fall-off ``1 - strength * (r / r_corner)^2``: 1 in the centre,
     ``1 - strength`` in the corners. float array ``shape``."""
     if not 0 <= strength < 1:
-        raise ValueError(f"vignetting strength must be in [0, 1); got {strength}.")
+        raise MLPCInputError(f"vignetting strength must be in [0, 1); got {strength}.")
     h, w = shape
     yy, xx = np.mgrid[0:h, 0:w]
     r2 = ((yy - (h - 1) / 2) ** 2 + (xx - (w - 1) / 2) ** 2) / (((h - 1) / 2) ** 2 + (
@@ -170,29 +290,31 @@ class Microscope:
 
     Grey levels on the [0, 1] scale: ``gain`` (detector gain, dimensionless), ``offset``
     (black level, in units of full scale), ``vignetting`` (relative fall-off in the corners),
-    ``noise`` (standard deviation of Gaussian read noise, in units of full scale). ``seed``
-    makes the noise repeatable. Input and output: uint8 (0-255) or float (0-1) stacks (n, H, W).
+    ``noise`` (standard deviation of Gaussian read noise, in units of full scale).
+    ``random_state`` (int, Generator or None = the course seed; resolved by
+    ``runtime.check_random_int`` at each call) makes the noise repeatable. Input and output: uint8 (0-255) or float (0-1) stacks (n, H, W).
     """
 
     gain: float = 1.3
     offset: float = -0.12
     vignetting: float = 0.35
     noise: float = 0.03
-    seed: int = 0
+    random_state: int | np.random.Generator | None = None
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
         x = check_stack(images)
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(check_random_int(self.random_state))
         field = vignetting_field(x.shape[1:], self.vignetting)
-        y = self.gain * field * _to_unit(x) + self.offset
+        sc = _scale(x)
+        y = self.gain * field * _unit_image(x, sc) + self.offset
         if self.noise > 0:
             y = y + rng.normal(0.0, self.noise, size=y.shape)
-        return _like_input(y, x)
+        return _like_input(y, x, sc)
 
 
 def random_microscopes(
     images: np.ndarray,
-    rng: np.random.Generator,
+    random_state: int | np.random.Generator | None = None,
     *,
     gain: tuple[float, float] = (0.7, 1.4),
     offset: tuple[float, float] = (-0.15, 0.15),
@@ -200,15 +322,19 @@ def random_microscopes(
     noise: tuple[float, float] = (0.0, 0.05),
 ) -> np.ndarray:
     """Each image through its own :class:`Microscope`, parameters drawn uniformly from the
-    ranges (domain randomisation for training). Same dtype and shape as ``images``."""
+    ranges (domain randomisation for training). Same dtype and shape as ``images``.
+    ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
+    rng = check_random_state(random_state)
     x = check_stack(images)
-    out = np.empty_like(x)
+    sc = _scale(x)  # one bit depth for the whole stack
+    xf = _unit_image(x, sc)
+    out = np.empty(x.shape)
     for k in range(len(x)):
         m = Microscope(gain=rng.uniform(*gain), offset=rng.uniform(*offset),
                        vignetting=rng.uniform(*vignetting), noise=rng.uniform(*noise),
-                       seed=int(rng.integers(2**31)))
-        out[k] = m(x[k:k + 1])[0]
-    return out
+                       random_state=int(rng.integers(2**31)))
+        out[k] = m(xf[k:k + 1])[0]
+    return _like_input(out, x, sc)
 
 
 def harmonise(
@@ -226,17 +352,18 @@ def harmonise(
     from scipy.ndimage import gaussian_filter
 
     x = check_stack(images)
-    ref = _to_unit(check_stack(reference, "reference"))
+    ref = _to_unit(check_stack(reference, "reference"), "reference")
     if len(x) < 10:
-        raise ValueError(f"harmonise estimates a flat field from the stack: give at least 10 "
+        raise MLPCInputError(f"harmonise estimates a flat field from the stack: give at least 10 "
                          f"images, got {len(x)}.")
-    y = _to_unit(x)
+    sc = _scale(x)
+    y = _unit_image(x, sc)
     sigma = 0.1 * min(x.shape[1:]) if flat_sigma is None else flat_sigma
     flat = gaussian_filter(y.mean(axis=0), sigma, mode="reflect")
     flat = flat / flat.mean()
     y = y / np.maximum(flat, 1e-3)
     y = (y - y.mean()) / max(y.std(), 1e-9) * ref.std() + ref.mean()
-    return _like_input(y, x)
+    return _like_input(y, x, sc)
 
 
 # ----------------------------------------------------------------------------- augmentation
@@ -246,13 +373,13 @@ def downsample(images: np.ndarray, size: int) -> np.ndarray:
 
     x = check_stack(images)
     if size < 4:
-        raise ValueError(f"size must be at least 4 pixels; got {size}.")
+        raise MLPCInputError(f"size must be at least 4 pixels; got {size}.")
     return resize(_to_unit(x), (len(x), size, size), anti_aliasing=True).astype(np.float32)
 
 
 def augment_batch(
     x: np.ndarray,
-    rng: np.random.Generator,
+    random_state: int | np.random.Generator | None = None,
     *,
     flips: bool = True,
     max_shift: int = 4,
@@ -261,10 +388,16 @@ def augment_batch(
     """Random flips (left-right and up-down), circular shifts of up to ``max_shift`` pixels and
     a brightness change (gain in 1 ± ``brightness``, offset ± ``brightness`` in units of the
     batch's standard deviation), drawn per image. ``x``: float (n, channels, H, W); returns a
-    new array of the same shape. Labels do not change under these transforms."""
+    new array of the same shape. Labels do not change under these transforms.
+    ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
+    rng = check_random_state(random_state)
     x = np.asarray(x)
     if x.ndim != 4:
-        raise ValueError(f"augment_batch needs (n, channels, H, W); got shape {x.shape}.")
+        raise MLPCInputError(f"augment_batch needs (n, channels, H, W); got shape {x.shape}.")
+    bad = ~np.isfinite(x).reshape(len(x), -1).all(axis=1)
+    if bad.any():
+        raise MLPCInputError(f"x: image {int(np.flatnonzero(bad)[0])} of the batch holds NaN or "
+                             f"inf ({int(bad.sum())} such images); fill or drop them first.")
     out = x.copy()
     n = len(out)
     scale = float(out.std()) or 1.0
@@ -285,9 +418,12 @@ def augment_batch(
     return out
 
 
-def fit_augmenter(rng: np.random.Generator, **kwargs: Any) -> Callable[[tuple], tuple]:
+def fit_augmenter(random_state: int | np.random.Generator | None = None,
+                  **kwargs: Any) -> Callable[[tuple], tuple]:
     """``augment=`` hook for :func:`mlpc_helpers.models.fit`: applies :func:`augment_batch`
-    (keyword arguments passed on) to the images of each training batch, keeps the labels."""
+    (keyword arguments passed on) to the images of each training batch, keeps the labels.
+    One Generator, ``runtime.check_random_state(random_state)``, serves every batch."""
+    rng = check_random_state(random_state)
 
     def hook(batch: tuple) -> tuple:
         import torch

@@ -1,4 +1,9 @@
-"""Metrics shared by the notebooks: thin, documented wrappers around scikit-learn and scikit-image."""
+"""Metrics shared by the notebooks: thin, documented wrappers around scikit-learn and scikit-image.
+
+One scale: rates and scores (accuracy, recall, precision, F1, false-alarm rate, PR-AUC) are
+fractions in [0, 1]; notebooks multiply by 100 where they print or record a percentage.
+Physical quantities keep their units (PSNR in dB).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,31 @@ def classification_summary(y_true, y_pred, labels=None) -> dict:
     }
 
 
+def _grey_pair(reference: np.ndarray, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two images as float: integer images through
+    :func:`~mlpc_helpers.validation.as_float_image` (uint8 / 255, uint16 / 65535, so that
+    ``data_range=1`` holds), float images as given; NaN/inf raise ``MLPCInputError``."""
+    from .validation import MLPCInputError, as_float_image
+
+    out = []
+    for name, x in (("reference", reference), ("image", image)):
+        x = np.asarray(x)
+        if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
+            out.append(as_float_image(x, name))
+            continue
+        x = np.asarray(x, float)
+        if not np.isfinite(x).all():
+            raise MLPCInputError(f"{name}: {int((~np.isfinite(x)).sum())} pixel(s) are NaN or "
+                                 "infinite; fill them or crop them away first.")
+        out.append(x)
+    return out[0], out[1]
+
+
 def psnr(reference: np.ndarray, image: np.ndarray, data_range: float = 1.0) -> float:
     """Peak signal-to-noise ratio in dB of ``image`` against ``reference`` (same shape)."""
     from skimage.metrics import peak_signal_noise_ratio
 
-    reference, image = np.asarray(reference, float), np.asarray(image, float)
+    reference, image = _grey_pair(reference, image)
     if reference.shape != image.shape:
         raise ValueError(f"psnr needs equal shapes; got {reference.shape} and {image.shape}.")
     return float(peak_signal_noise_ratio(reference, image, data_range=data_range))
@@ -30,7 +55,7 @@ def ssim(reference: np.ndarray, image: np.ndarray, data_range: float = 1.0) -> f
     """Structural similarity (−1…1, 1 = identical) of two 2-D images."""
     from skimage.metrics import structural_similarity
 
-    reference, image = np.asarray(reference, float), np.asarray(image, float)
+    reference, image = _grey_pair(reference, image)
     if reference.shape != image.shape or reference.ndim != 2:
         raise ValueError(f"ssim needs two 2-D images of one shape; got {reference.shape}, {image.shape}.")
     return float(structural_similarity(reference, image, data_range=data_range))
@@ -60,4 +85,39 @@ def rare_class_report(y_true, scores, threshold: float = 0.0) -> dict[str, float
         "precision": float(precision_score(y_true, pred, zero_division=0)),
         "f1": float(f1_score(y_true, pred, zero_division=0)),
         "pr_auc": float(average_precision_score(y_true, scores)),
+    }
+
+
+def alarm_summary(is_anomaly, alarm) -> dict[str, float]:
+    """Scores of the alarms of a monitoring chart against the truth, all fractions in [0, 1].
+
+    Parameters
+    ----------
+    is_anomaly : array-like of bool, shape (n,)
+        True for the frames that are anomalies.
+    alarm : array-like of bool, shape (n,)
+        True where the chart raised an alarm.
+
+    Returns
+    -------
+    dict
+        ``accuracy``, ``recall`` (sensitivity), ``precision``, ``f1`` (of the anomaly class)
+        and ``false_alarm_rate`` (alarms among the normal frames; 0 when there is none).
+
+    Raises
+    ------
+    ValueError
+        When the two arrays differ in shape.
+    """
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
+    y, a = np.asarray(is_anomaly, bool), np.asarray(alarm, bool)
+    if y.shape != a.shape:
+        raise ValueError(f"is_anomaly and alarm need one shape; got {y.shape} and {a.shape}.")
+    return {
+        "accuracy": float(accuracy_score(y, a)),
+        "recall": float(recall_score(y, a, zero_division=0)),
+        "precision": float(precision_score(y, a, zero_division=0)),
+        "f1": float(f1_score(y, a, zero_division=0)),
+        "false_alarm_rate": float(a[~y].mean()) if (~y).any() else 0.0,
     }

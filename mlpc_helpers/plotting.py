@@ -100,3 +100,21 @@ def cluster_map(
     if title:
         ax.set_title(title)
     return ax
+
+
+def show_map(ax, image: np.ndarray, pixel_um: float, title: str, **imshow_kw):
+    """Draw a (rows, cols) map on ``ax`` with axes in µm and a title; returns the image."""
+    h, w = np.asarray(image).shape[:2]
+    im = ax.imshow(image, extent=(0, w * pixel_um, h * pixel_um, 0), **imshow_kw)
+    ax.set(xlabel="x (µm)", ylabel="y (µm)", title=title)
+    return im
+
+
+def phase_legend(ax, names: Sequence[str], colors: Sequence[str], **legend_kw):
+    """Add a legend of coloured patches (one per phase) to a phase map on ``ax``."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=c, label=n) for n, c in zip(names, colors, strict=True)]
+    legend_kw.setdefault("fontsize", 8)
+    legend_kw.setdefault("loc", "lower right")
+    return ax.legend(handles=handles, **legend_kw)

@@ -83,8 +83,11 @@ def record(
     source: str | None = None,
     *,
     notebook: str | None = None,
-) -> dict[str, Any]:
-    """Write one headline number to the notebook's metrics file and return the entry.
+) -> None:
+    """Write one headline number to the notebook's metrics file.
+
+    Returns nothing, so that a ``record(...)`` call as the last line of a notebook cell prints
+    nothing (use :func:`load_all` to read recorded values back).
 
     ``value`` must be a finite number (or a string/bool for categorical results). ``source``
     cites where ``published`` comes from (DOI or deck slide). A value outside ``published ±
@@ -114,7 +117,6 @@ def record(
             ReproductionWarning,
             stacklevel=2,
         )
-    return entry
 
 
 @dataclass(frozen=True)

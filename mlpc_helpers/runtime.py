@@ -53,9 +53,65 @@ def random_state(offset: int = 0) -> int:
     return (seed() * 1_000_003 + offset) % (2**32 - 1)
 
 
+random_state_int = random_state
+
+
 def rng(offset: int = 0) -> np.random.Generator:
     """A numpy Generator seeded from the course seed (and ``offset``)."""
     return np.random.default_rng(random_state(offset))
+
+
+def check_random_state(
+    random_state: int | np.random.Generator | None = None, offset: int = 0
+) -> np.random.Generator:
+    """The one way the package turns a ``random_state`` argument into a numpy Generator.
+
+    Parameters
+    ----------
+    random_state : int, numpy.random.Generator or None
+        ``None`` (the default of every public function) means "the course seed": a Generator
+        seeded from ``MLPC_SEED`` plus ``offset``. An ``int`` seeds a new Generator (so the
+        same int gives the same stream). A ``Generator`` is returned unchanged (shared state).
+    offset : int
+        Independent, reproducible streams for different calls when ``random_state`` is None.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        For anything else (e.g. a float or a legacy ``RandomState``), naming what was passed.
+    """
+    if random_state is None:
+        return rng(offset)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return np.random.default_rng(int(random_state))
+    raise TypeError(
+        f"random_state must be None (the course seed MLPC_SEED), an int or a "
+        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}."
+    )
+
+
+def check_random_int(
+    random_state: int | np.random.Generator | None = None, offset: int = 0
+) -> int:
+    """Like :func:`check_random_state` but an ``int`` seed, for libraries that want one
+    (scikit-learn estimators, torch.manual_seed). ``None`` gives :func:`random_state(offset)`;
+    an int is returned as it is; a Generator draws one int from its stream."""
+    if random_state is None:
+        return random_state_int(offset)
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    raise TypeError(
+        f"random_state must be None (the course seed MLPC_SEED), an int or a "
+        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}."
+    )
 
 
 def seed_everything(value: int | None = None) -> int:

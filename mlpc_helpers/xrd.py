@@ -23,6 +23,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .runtime import check_random_state
+from .validation import MLPCInputError, check_axis
+
 #: The 7 mixture groups of the RockJock mixtures and the library ``phase_name`` values that
 #: belong to each. RockJock files anorthoclase under "Plagioclase"; muscovite, glauconite,
 #: tri-octahedral smectites and the buddingtonite "Feldspar" are NOT in these groups.
@@ -43,15 +46,42 @@ BACKGROUND = "Background"
 
 
 def _as_2d(patterns: np.ndarray, n_points: int, what: str = "patterns") -> np.ndarray:
-    y = np.asarray(patterns, dtype=float)
+    try:
+        y = np.asarray(patterns, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError(
+            f"{what}: expected numbers in an array (n_points,) or (n_points, n_samples); got "
+            "entries that are not numbers or patterns of different lengths. Resample every "
+            "pattern onto the library's 2θ grid (np.interp) first."
+        ) from None
     if y.ndim == 1:
         y = y[:, None]
     if y.ndim != 2 or y.shape[0] != n_points:
-        raise ValueError(
+        raise MLPCInputError(
             f"{what} must be (n_points,) or (n_points, n_samples) with n_points = {n_points} "
             f"(the library's rows); got shape {y.shape}. Transpose row-per-sample arrays."
         )
+    bad = ~np.isfinite(y)
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        i = int(np.flatnonzero(bad[:, j])[0])
+        raise MLPCInputError(
+            f"{what}: pattern {j} (column {j}) holds NaN or inf (first at point {i}); "
+            f"{int(bad.any(axis=0).sum())} pattern(s) affected. Fill or drop those points "
+            "first (e.g. np.nan_to_num, or interpolate over the gap)."
+        )
     return y
+
+
+def _check_library(library: np.ndarray) -> np.ndarray:
+    A = np.asarray(library, dtype=float)
+    if A.ndim != 2:
+        raise MLPCInputError(f"library must be (n_points, n_phases); got shape {A.shape}.")
+    bad = ~np.isfinite(A)
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        raise MLPCInputError(f"library: phase column {j} holds NaN or inf; fill or drop it.")
+    return A
 
 
 def group_of(phase_names: Sequence[str], groups: dict[str, Sequence[str]] | None = None) -> list[str]:
@@ -75,12 +105,12 @@ def to_groups(
     """
     v = np.atleast_2d(np.asarray(values, dtype=float))
     if v.shape[1] != len(phase_names):
-        raise ValueError(
+        raise MLPCInputError(
             f"values have {v.shape[1]} columns but {len(phase_names)} phase names were given; "
             "pass one name per column (values are (n_samples, n_phases))."
         )
     if reduce not in {"sum", "max"}:
-        raise ValueError(f"reduce must be 'sum' or 'max', got {reduce!r}.")
+        raise MLPCInputError(f"reduce must be 'sum' or 'max', got {reduce!r}.")
     groups = GROUPS if groups is None else groups
     labels = np.array(group_of(phase_names, groups))
     keep = np.array([str(n) != BACKGROUND for n in phase_names])
@@ -101,15 +131,20 @@ def shift_pattern(pattern: np.ndarray, tth: np.ndarray, shift: float) -> np.ndar
 
     The returned pattern holds the counts measured at ``tth - shift``: a positive ``shift``
     moves every peak to higher 2θ. A shift by whole grid steps only re-indexes (no
-    interpolation); edge values are repeated.
+    interpolation); edge values are repeated. ``tth`` may decrease (a scan exported from high
+    to low angle): the result is then in the same (descending) order as the input.
     """
     y = np.asarray(pattern, dtype=float)
-    tth = np.asarray(tth, dtype=float)
-    if y.shape[0] != tth.shape[0]:
-        raise ValueError(f"pattern has {y.shape[0]} points but tth has {tth.shape[0]}.")
-    if y.ndim == 1:
-        return np.interp(tth - shift, tth, y)
-    return np.column_stack([np.interp(tth - shift, tth, y[:, j]) for j in range(y.shape[1])])
+    if y.ndim not in (1, 2):
+        raise MLPCInputError(f"pattern must be (n_points,) or (n_points, n); got shape {y.shape}.")
+    y2 = _as_2d(y, y.shape[0], "pattern")
+    tth, flipped = check_axis(tth, "tth", n=y.shape[0])
+    if flipped:
+        y2 = y2[::-1]
+    out = np.column_stack([np.interp(tth - shift, tth, y2[:, j]) for j in range(y2.shape[1])])
+    if flipped:
+        out = out[::-1]
+    return out[:, 0].copy() if y.ndim == 1 else out
 
 
 def nnls_fit(patterns: np.ndarray, library: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,9 +156,7 @@ def nnls_fit(patterns: np.ndarray, library: np.ndarray) -> tuple[np.ndarray, np.
     """
     from scipy.optimize import nnls
 
-    A = np.asarray(library, dtype=float)
-    if A.ndim != 2:
-        raise ValueError(f"library must be (n_points, n_phases); got shape {A.shape}.")
+    A = _check_library(library)
     y = _as_2d(patterns, A.shape[0])
     coefs = np.zeros((y.shape[1], A.shape[1]))
     rss = np.zeros(y.shape[1])
@@ -143,9 +176,9 @@ def rir_weight_percent(coefs: np.ndarray, rir: np.ndarray,
     x = np.atleast_2d(np.asarray(coefs, dtype=float))
     rir = np.asarray(rir, dtype=float)
     if x.shape[1] != rir.shape[0]:
-        raise ValueError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]} values.")
+        raise MLPCInputError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]} values.")
     if np.any(rir <= 0):
-        raise ValueError("RIR values must be positive (relative to corundum = 1).")
+        raise MLPCInputError("RIR values must be positive (relative to corundum = 1).")
     mass = x / rir
     if phase_names is not None:
         mass[:, [str(n) == BACKGROUND for n in phase_names]] = 0.0
@@ -165,7 +198,7 @@ def quantify(patterns: np.ndarray, library: pd.DataFrame, phases: pd.DataFrame,
     y = _as_2d(patterns, len(library))
     if shift:
         if tth is None:
-            raise ValueError("quantify(shift=...) needs the 2θ grid: pass tth=.")
+            raise MLPCInputError("quantify(shift=...) needs the 2θ grid: pass tth=.")
         y = shift_pattern(y, tth, shift)
     coefs, _ = nnls_fit(y, library.to_numpy())
     wt = rir_weight_percent(coefs, ph["rir"].to_numpy(), ph["phase_name"].tolist())
@@ -174,8 +207,9 @@ def quantify(patterns: np.ndarray, library: pd.DataFrame, phases: pd.DataFrame,
 
 
 def shift_grid(tth: np.ndarray, max_shift: float = 0.5) -> np.ndarray:
-    """Zero shifts (degrees) in whole grid steps from ``-max_shift`` to ``+max_shift``."""
-    step = float(np.median(np.diff(tth)))
+    """Zero shifts (degrees) in whole grid steps from ``-max_shift`` to ``+max_shift``
+    (``tth`` ascending or descending)."""
+    step = float(np.median(np.diff(check_axis(tth, "tth")[0])))
     n = int(np.floor(max_shift / step + 1e-9))
     return np.round(np.arange(-n, n + 1) * step, 6)
 
@@ -195,9 +229,17 @@ def global_shift_search(
     """
     from tqdm.auto import tqdm
 
-    A = np.asarray(library, dtype=float)
+    A = _check_library(library)
     y = _as_2d(patterns, A.shape[0])
-    shifts = shift_grid(tth) if shifts is None else np.asarray(shifts, dtype=float)
+    tth, flipped = check_axis(tth, "tth", n=A.shape[0])
+    if flipped:  # a scan exported from high to low angle: patterns and library follow tth
+        y, A = y[::-1], A[::-1]
+    shifts = shift_grid(tth) if shifts is None else np.atleast_1d(np.asarray(shifts, float))
+    if shifts.size == 0 or not np.isfinite(shifts).all():
+        raise MLPCInputError(
+            f"shifts: need at least one finite shift to try (degrees); got {shifts.tolist()}. "
+            "Leave shifts=None for whole grid steps within ±0.5°."
+        )
     rss = []
     for s in tqdm(shifts, desc="zero-shift grid", disable=not progress):
         rss.append(nnls_fit(shift_pattern(y, tth, s), A)[1].sum())
@@ -216,14 +258,23 @@ def normalise_patterns(patterns: np.ndarray, sqrt: bool = False) -> np.ndarray:
     ``sqrt=True`` takes the square root of the counts first: it makes Poisson noise equal at
     every intensity (variance-stabilising) and lifts the weak peaks of minor phases.
     """
-    x = np.atleast_2d(np.asarray(patterns, dtype=float))
+    from .validation import check_spectra
+
+    x = check_spectra(np.atleast_2d(np.asarray(patterns)), "patterns", what="pattern")
     if np.any(x < 0):
-        raise ValueError("Counts must be non-negative; subtract no background before this.")
+        rows = np.flatnonzero((x < 0).any(axis=1))
+        raise MLPCInputError(
+            f"patterns: counts must be non-negative; pattern {rows[0]} (and {len(rows) - 1} "
+            f"more) has negative values (min {x.min():.4g}). Subtract no background before "
+            "this, or clip at 0 (np.clip(x, 0, None)) if the negatives are noise."
+        )
     if sqrt:
         x = np.sqrt(x)
     peak = x.max(axis=1, keepdims=True)
     if np.any(peak <= 0):
-        raise ValueError("Every pattern needs a positive maximum to be normalised.")
+        rows = np.flatnonzero(peak[:, 0] <= 0)
+        raise MLPCInputError(f"patterns: every pattern needs a positive maximum to be "
+                             f"normalised; pattern(s) {rows[:5].tolist()} are all zero.")
     return (x / peak).astype(np.float32)
 
 
@@ -267,18 +318,17 @@ def synthetic_mixtures(
     rir = np.asarray(rir, dtype=float)
     tth = np.asarray(tth, dtype=float)
     if L.ndim != 2 or L.shape[0] != tth.shape[0] or L.shape[1] != rir.shape[0]:
-        raise ValueError(
+        raise MLPCInputError(
             f"library must be (n_points, n_phases) = ({tth.shape[0]}, {rir.shape[0]}) to match "
             f"tth and rir; got {L.shape}."
         )
     if n < 1 or max_phases < 1:
-        raise ValueError("n and max_phases must be at least 1.")
+        raise MLPCInputError("n and max_phases must be at least 1.")
     always = [int(i) for i in always]
     pool = np.array([i for i in range(L.shape[1]) if i not in always])
     if max_phases > len(pool):
-        raise ValueError(f"max_phases={max_phases} exceeds the {len(pool)} optional phases.")
-    rng = random_state if isinstance(random_state, np.random.Generator) else \
-        np.random.default_rng(random_state)
+        raise MLPCInputError(f"max_phases={max_phases} exceeds the {len(pool)} optional phases.")
+    rng = check_random_state(random_state)
     if n > _CHUNK:  # bound the memory: generate in chunks from the one generator
         kw = dict(max_phases=max_phases, always=always, always_fraction=always_fraction,
                   shift_range=shift_range, broadening_deg=broadening_deg,
@@ -330,7 +380,7 @@ def identification_scores(true: np.ndarray, pred: np.ndarray) -> dict[str, float
     t = np.asarray(true).astype(int).ravel()
     p = np.asarray(pred).astype(int).ravel()
     if t.shape != p.shape:
-        raise ValueError(f"true and pred need one shape; got {np.shape(true)}, {np.shape(pred)}.")
+        raise MLPCInputError(f"true and pred need one shape; got {np.shape(true)}, {np.shape(pred)}.")
     pr, rc, f1, _ = precision_recall_fscore_support(t, p, average="binary", zero_division=0)
     return {"precision": float(pr), "recall": float(rc), "f1": float(f1)}
 
@@ -345,7 +395,7 @@ def group_presence_probability(prob: np.ndarray, phase_names: Sequence[str],
     """
     p = np.clip(np.atleast_2d(np.asarray(prob, dtype=float)), 0.0, 1.0 - 1e-9)
     if np.any(p < 0) or np.any(np.isnan(p)):
-        raise ValueError("prob must hold probabilities in 0..1.")
+        raise MLPCInputError("prob must hold probabilities in 0..1.")
     return 1.0 - np.exp(to_groups(np.log1p(-p), phase_names, groups, index=index))
 
 
@@ -355,9 +405,11 @@ def lag_correlation(patterns: np.ndarray, max_lag: int = 50) -> np.ndarray:
     ``patterns`` (n_samples, n_points). High values at small lags: neighbouring 2θ bins
     describe the same peak (the locality behind 1-D convolutions).
     """
-    x = np.atleast_2d(np.asarray(patterns, dtype=float))
+    from .validation import check_spectra
+
+    x = check_spectra(np.atleast_2d(np.asarray(patterns)), "patterns", what="pattern")
     if max_lag < 1 or max_lag >= x.shape[1]:
-        raise ValueError(f"max_lag must be in 1..{x.shape[1] - 1}; got {max_lag}.")
+        raise MLPCInputError(f"max_lag must be in 1..{x.shape[1] - 1}; got {max_lag}.")
     out = np.ones(max_lag + 1)
     for d in range(1, max_lag + 1):
         a, b = x[:, :-d], x[:, d:]

@@ -60,7 +60,7 @@ def test_add_noise_levels():
 
 def test_noise_augment_returns_noisy_input_and_clean_target():
     x = torch.full((4, 1, 16, 16), 0.5)
-    noisy, clean = models.noise_augment(seed=1)((x,))
+    noisy, clean = models.noise_augment(random_state=1)((x,))
     assert torch.equal(clean, x) and not torch.equal(noisy, x)
     (bright,) = models.gain_augment((2.0, 2.0))((x,))
     assert torch.allclose(bright, torch.ones_like(x))

@@ -44,14 +44,14 @@ def test_inputs_series_dataframe_and_duplicates_keep_row_order():
 @pytest.mark.parametrize("bad", ["", "abc", "Xx2"])
 def test_bad_formula_raises_clear_error(bad):
     with pytest.raises(ValueError, match="formula"):
-        comp.ElementFractions().transform([bad])
+        comp.ElementFractions().fit_transform([bad])
 
 
 def test_bad_input_shapes_raise():
     with pytest.raises(ValueError, match="one column"):
-        comp.ElementFractions().transform(pd.DataFrame({"a": ["PbTe"], "b": ["SnSe"]}))
+        comp.ElementFractions().fit_transform(pd.DataFrame({"a": ["PbTe"], "b": ["SnSe"]}))
     with pytest.raises(ValueError, match="strings"):
-        comp.ElementFractions().transform(["PbTe", None])
+        comp.ElementFractions().fit_transform(["PbTe", None])
 
 
 def test_dominant_element():
@@ -79,14 +79,14 @@ def test_magpie_is_cached_per_unique_formula(monkeypatch):
 
     monkeypatch.setattr(comp.MagpieFeaturizer, "_one", counting)
     m = comp.MagpieFeaturizer(disk_cache=False)
-    m.transform(["PbTe", "PbTe", "SnSe", "PbTe"])
+    m.fit_transform(["PbTe", "PbTe", "SnSe", "PbTe"])
     m.transform(["SnSe", "PbTe"])
     assert sorted(calls) == ["PbTe", "SnSe"]
 
 
 def test_disk_cache_round_trip(monkeypatch):
     m = comp.MagpieFeaturizer(disk_cache=True)
-    first = m.transform(["PbTe", "SnSe"])
+    first = m.fit_transform(["PbTe", "SnSe"])
     path = m.cache_path()
     assert path.is_file() and not list(path.parent.glob(".*.tmp"))
     # a fresh process: empty memory, and matminer must not be called again
@@ -96,7 +96,7 @@ def test_disk_cache_round_trip(monkeypatch):
         raise AssertionError(f"{formula} recomputed despite the disk cache")
 
     monkeypatch.setattr(comp.MagpieFeaturizer, "_one", fail)
-    np.testing.assert_array_equal(comp.MagpieFeaturizer().transform(["SnSe", "PbTe"]), first[::-1])
+    np.testing.assert_array_equal(comp.MagpieFeaturizer().fit_transform(["SnSe", "PbTe"]), first[::-1])
 
 
 def test_damaged_disk_cache_is_ignored():
@@ -104,7 +104,7 @@ def test_damaged_disk_cache_is_ignored():
     path = m.cache_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not an npz file")
-    X = m.transform(["PbTe"])
+    X = m.fit_transform(["PbTe"])
     assert X.shape == (1, 132)
     assert np.load(path)["formulas"].tolist() == ["PbTe"]
 

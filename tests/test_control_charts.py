@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mlpc_helpers import control_charts as cc
+from mlpc_helpers import metrics
 
 
 def test_upper_control_limit_matches_quantile():
@@ -57,9 +58,29 @@ def test_melt_pool_features_of_an_ellipse():
         cc.melt_pool_features(np.zeros((8, 8)))
 
 
-def test_alarm_summary():
+def test_alarm_summary_gives_fractions():
     y = np.array([1, 1, 0, 0, 0, 0], bool)
     a = np.array([1, 0, 1, 0, 0, 0], bool)
-    s = cc.alarm_summary(y, a)
-    assert s["recall"] == 50 and s["precision"] == 50 and s["f1"] == 50
-    assert s["false_alarm_rate"] == 25 and abs(s["accuracy"] - 100 * 4 / 6) < 1e-9
+    s = metrics.alarm_summary(y, a)
+    assert s["recall"] == 0.5 and s["precision"] == 0.5 and s["f1"] == 0.5
+    assert s["false_alarm_rate"] == 0.25 and abs(s["accuracy"] - 4 / 6) < 1e-12
+    with pytest.raises(ValueError, match="one shape"):
+        metrics.alarm_summary(y, a[:3])
+
+
+def test_charts_are_estimators_fitted_on_in_control_data():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(300, 3))
+    for chart, X in ((cc.HotellingT2(alpha=0.05), Z), (cc.S2Chart(alpha=0.05), Z)):
+        fresh = clone(chart)
+        assert fresh.get_params() == {"alpha": 0.05, "method": "kde"}
+        with pytest.raises(NotFittedError):
+            fresh.predict(X)
+        fresh.fit(X)
+        d = fresh.decision_function(X)
+        assert d.shape == (300,)
+        np.testing.assert_array_equal(fresh.predict(X), d > 0)
+        np.testing.assert_allclose(d + fresh.ucl_, fresh.score_samples(X))

@@ -1,4 +1,4 @@
-"""Student and instructor editions (mlpc_helpers.editions): stubs, checks, validation, links.
+"""Student and instructor editions (mlpc_course.editions): stubs, checks, validation, links.
 
 Fixture notebooks are built in tmp_path; the last tests apply the same checks to every notebook
 in notebooks/ (static, under a second in total) and run the nbval plugin on a fixture.
@@ -14,7 +14,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mlpc_helpers import editions, site
+from mlpc_course import editions, site
+from mlpc_helpers import exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -77,7 +78,7 @@ def test_student_edition_of_the_fixture():
     check = out.cells[i + 1].source
     assert check.splitlines()[0] == "%%exercise_check --needs m 'Exercise 1'"
     assert check.endswith("assert abs(m - 4.5) < 1e-12\nm")
-    assert "%load_ext mlpc_helpers.editions" in texts[3]  # right after the first code cell
+    assert "%load_ext mlpc_helpers.exercise" in texts[3]  # right after the first code cell
     assert texts[-1] == src.cells[-1].source and out.metadata["mlpc_edition"] == "student"
     assert src.cells[3].metadata.tags == ["solution"]  # the source is not changed
     assert editions.validate(src, name="fixture") == []
@@ -175,15 +176,15 @@ def test_cell_flow():
 
 def test_run_check(capsys):
     ns = {}
-    assert editions.run_check("m + 1", "Exercise 1", ["m"], ns) is None
+    assert exercise.run_check("m + 1", "Exercise 1", ["m"], ns) is None
     assert "Exercise 1: not done yet" in capsys.readouterr().out
     ns["m"] = 4.5
-    assert editions.run_check("k = m * 2\nk + 1", "Exercise 1", ["m"], ns) == 10.0
+    assert exercise.run_check("k = m * 2\nk + 1", "Exercise 1", ["m"], ns) == 10.0
     assert ns["k"] == 9.0
-    assert editions.run_check("print(undefined_name)", "Exercise 1", [], ns) is None
+    assert exercise.run_check("print(undefined_name)", "Exercise 1", [], ns) is None
     assert "NameError" in capsys.readouterr().out
     with pytest.raises(AssertionError):  # a wrong answer is a real error
-        editions.run_check("assert m == 0", "Exercise 1", ["m"], ns)
+        exercise.run_check("assert m == 0", "Exercise 1", ["m"], ns)
 
 
 def test_student_edition_runs_in_a_kernel(tmp_path, monkeypatch):
@@ -268,7 +269,7 @@ def test_a_broken_notebook_stops_the_build_with_every_problem(tmp_path):
 
 
 def test_cli_student(tmp_path, monkeypatch):
-    from mlpc_helpers import cli
+    from mlpc_course import cli
 
     root = _repo(tmp_path)
     monkeypatch.setenv("MLPC_ROOT", str(root))
@@ -334,7 +335,7 @@ def test_nbval_plugin_runs_stubs_and_checks(tmp_path):
     nbformat.write(nb, bad)
     env = {**os.environ, "MLPC_METRICS_DIR": str(tmp_path / "metrics"), "MPLBACKEND": "Agg"}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "mlpc_helpers.nbval_editions", "--nbval-lax",
+        [sys.executable, "-m", "pytest", "-p", "mlpc_course.nbval_editions", "--nbval-lax",
          "-v", "-p", "no:cacheprovider", str(good), str(bad)],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
     out = run.stdout

@@ -58,11 +58,11 @@ def test_duplicate_groups_validates_indices():
 
 def test_microscope_is_seeded_and_changes_levels():
     x = _stack()
-    m = imaging.Microscope(gain=1.3, offset=-0.1, vignetting=0.3, noise=0.02, seed=3)
+    m = imaging.Microscope(gain=1.3, offset=-0.1, vignetting=0.3, noise=0.02, random_state=3)
     a, b = m(x), m(x)
     assert a.dtype == np.uint8 and a.shape == x.shape
     assert np.array_equal(a, b)
-    assert not np.array_equal(a, imaging.Microscope(seed=4)(x))
+    assert not np.array_equal(a, imaging.Microscope(random_state=4)(x))
     # corners darker than the centre relative to the input (vignetting)
     quiet = imaging.Microscope(gain=1.0, offset=0.0, vignetting=0.4, noise=0.0)
     flat = np.full((1, 41, 41), 200, np.uint8)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mlpc_helpers import control_charts, meltpool
+from mlpc_helpers import control_charts
+from mlpc_helpers.synthetic import meltpool
 
 
 def test_nominal_frames_shape_range_and_seed():

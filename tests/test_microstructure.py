@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlpc_helpers import microstructure as ms
+from mlpc_helpers.synthetic import microstructure as ms
 
 
 def test_conductivity_limits_uniform_parallel_series():
@@ -19,20 +19,20 @@ def test_conductivity_limits_uniform_parallel_series():
 
 
 def test_random_field_conductivity_lies_within_hashin_shtrikman():
-    img = ms.two_phase((48, 48), 0.4, 2.5, rng=3)
+    img = ms.two_phase((48, 48), 0.4, 2.5, random_state=3)
     s = ms.effective_conductivity(img, 1.0, 0.1)
     b = ms.conductivity_bounds(img.mean(), 1.0, 0.1)
     assert b["wiener_lower"] <= b["hs_lower"] < s < b["hs_upper"] <= b["wiener_upper"]
 
 
 def test_arrangement_matters_rotation_changes_conductivity():
-    img = ms.two_phase((64, 64), 0.5, (1.5, 6.0), rng=0)  # elongated along x
+    img = ms.two_phase((64, 64), 0.5, (1.5, 6.0), random_state=0)  # elongated along x
     assert ms.effective_conductivity(img) > 2 * ms.effective_conductivity(img.T)
 
 
 def test_specimen_batch_is_seeded_and_shaped():
-    a = ms.specimen_batch(4, (32, 32), rng=1, progress=False)
-    b = ms.specimen_batch(4, (32, 32), rng=1, progress=False)
+    a = ms.specimen_batch(4, (32, 32), random_state=1, progress=False)
+    b = ms.specimen_batch(4, (32, 32), random_state=1, progress=False)
     assert a.images.shape == (4, 32, 32) and a.sigma_eff.shape == (4,)
     np.testing.assert_array_equal(a.images, b.images)
     np.testing.assert_allclose(a.sigma_eff, b.sigma_eff)
@@ -41,11 +41,11 @@ def test_specimen_batch_is_seeded_and_shaped():
 
 
 def test_voronoi_polycrystal_grain_count_and_seed():
-    lab = ms.voronoi_polycrystal((128, 128), 256.0, rng=0)
+    lab = ms.voronoi_polycrystal((128, 128), 256.0, random_state=0)
     assert lab.shape == (128, 128) and lab.dtype == np.int32
     assert lab.max() + 1 == 64
-    np.testing.assert_array_equal(lab, ms.voronoi_polycrystal((128, 128), 256.0, rng=0))
-    assert not np.array_equal(lab, ms.voronoi_polycrystal((128, 128), 256.0, rng=1))
+    np.testing.assert_array_equal(lab, ms.voronoi_polycrystal((128, 128), 256.0, random_state=0))
+    assert not np.array_equal(lab, ms.voronoi_polycrystal((128, 128), 256.0, random_state=1))
     with pytest.raises(ValueError, match="larger than the image"):
         ms.voronoi_polycrystal((8, 8), 1000.0)
 
@@ -64,5 +64,5 @@ def test_patches_and_render():
     np.testing.assert_array_equal(tiles[1], imgs[0, 0:2, 2:4])
     with pytest.raises(ValueError, match="divisible"):
         ms.patches(np.zeros((1, 10, 10)), 4)
-    grey, session = ms.render_micrograph(np.ones((16, 16), bool), rng=0, noise=0.0)
+    grey, session = ms.render_micrograph(np.ones((16, 16), bool), random_state=0, noise=0.0)
     assert np.allclose(grey, session["brightness"] + session["contrast"])

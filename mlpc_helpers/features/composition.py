@@ -27,8 +27,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ..paths import atomic_write_bytes, cache_dir
+from ..validation import MLPCInputError, normalise_formula, parse_formula
 
 N_ELEMENTS = 118
 
@@ -40,7 +42,7 @@ def _formulas(X: Any) -> list[str]:
     """Normalise the input of ``transform`` to a list of formula strings."""
     if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:  # DataFrame
         if X.shape[1] != 1:
-            raise ValueError(
+            raise MLPCInputError(
                 f"Expected one column of formula strings, got a DataFrame with {X.shape[1]} "
                 "columns. Pass df['formula'] (or select the formula column in a "
                 "ColumnTransformer with a string, not a list)."
@@ -50,37 +52,37 @@ def _formulas(X: Any) -> list[str]:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(
+        raise MLPCInputError(
             f"Expected a 1-D sequence of formula strings, got shape {arr.shape}. "
             "Pass e.g. df['formula'] or ['Bi2Te3', 'PbTe']."
         )
-    bad = [x for x in arr if not isinstance(x, str)]
+    bad = [k for k, x in enumerate(arr) if not isinstance(x, str)]
     if bad:
-        raise ValueError(
-            f"Formulas must be strings; got {bad[0]!r} ({type(bad[0]).__name__}). "
-            "Drop missing values or convert the column with .astype(str) first."
+        raise MLPCInputError(
+            f"formulas: row {bad[0]} is {arr[bad[0]]!r} ({type(arr[bad[0]]).__name__}), not a "
+            f"string (rows that are not strings: {len(bad)}). Formulas must be strings: drop "
+            "missing values (df.dropna(subset=['formula'])) or fix those rows first."
         )
     return [str(x) for x in arr]
 
 
-def parse(formula: str) -> Any:
-    """``formula`` as a pymatgen ``Composition``; a clear ValueError when it is not one."""
-    from pymatgen.core import Composition, Element
+def _with_rows(err: Exception, formula: str, forms: list[str], X: Any) -> str:
+    """The message of ``err`` prefixed with the rows (and index labels) holding ``formula``."""
+    rows = [k for k, f in enumerate(forms) if f == formula]
+    index = list(X.index) if hasattr(X, "iloc") else None
+    where = ", ".join(f"{k}" + (f" (index {index[k]!r})" if index is not None else "")
+                      for k in rows[:5]) + (f", ... ({len(rows)} rows)" if len(rows) > 5 else "")
+    msg = str(err).removeprefix("formula: ")
+    return f"formulas: row{'s' if len(rows) > 1 else ''} {where}: {msg}"
 
-    try:
-        comp = Composition(formula)
-    except Exception as err:  # pymatgen raises ValueError, TypeError, KeyError, ...
-        raise ValueError(
-            f"Cannot parse the formula {formula!r} ({err}). Write it as element symbols with "
-            "amounts, e.g. 'Bi2Te3' or '(Bi0.5Sb0.5)2Te3'."
-        ) from None
-    unknown = [str(el) for el in comp.elements if not isinstance(el, Element)]
-    if unknown or comp.num_atoms <= 0:
-        raise ValueError(
-            f"The formula {formula!r} holds no known chemical element ({', '.join(unknown)}). "
-            "Check the spelling: symbols start with a capital letter (Bi, Te, Sb)."
-        )
-    return comp
+
+def parse(formula: str) -> Any:
+    """``formula`` as a pymatgen ``Composition``
+    (:func:`mlpc_helpers.validation.parse_formula`): hydrates written ``CuSO4·5H2O`` or
+    ``CuSO4.5H2O`` are read as ``CuSO4(H2O)5``; all-capitals formulas that parse only by
+    reading capitals as other elements (``COSB3``) and symbols that are not elements (``Mm``)
+    raise ``MLPCInputError`` with the reason."""
+    return parse_formula(formula)
 
 
 def element_fractions(formula: str) -> np.ndarray:
@@ -134,8 +136,19 @@ class _FormulaFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Any) -> np.ndarray:
-        """(n,) formula strings -> (n, n_features) float array, one row per input formula."""
-        forms = _formulas(X)
+        """(n,) formula strings -> (n, n_features) float array, one row per input formula.
+        Raises ``NotFittedError`` before :meth:`fit` (scikit-learn's contract)."""
+        check_is_fitted(self, "n_features_out_")
+        raw = _formulas(X)
+        forms = []
+        for f in raw:  # check every formula first: the error names its rows
+            try:
+                key = normalise_formula(f)
+                if (self.kind, key) not in _MEMORY:
+                    parse_formula(key)
+            except MLPCInputError as err:
+                raise MLPCInputError(_with_rows(err, f, raw, X)) from None
+            forms.append(key)
         unique = list(dict.fromkeys(forms))
         missing = [f for f in unique if (self.kind, f) not in _MEMORY]
         if missing and self.disk_cache:

@@ -16,20 +16,24 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ..runtime import check_random_int
+from ..validation import check_matrix
+
 __all__ = ["PowerNormalizer", "embedding_pipeline", "preprocessing_grid"]
 
 
-class PowerNormalizer(TransformerMixin, BaseEstimator):
+class PowerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Signed power normalisation ``x -> sign(x) * |x| ** alpha``, feature by feature.
 
     ``alpha`` in (0, 1]: 1 leaves the data unchanged, 0.5 is the usual "square-root"
-    normalisation of pooled CNN features. Stateless (``fit`` only checks the input).
+    normalisation of pooled CNN features. ``fit`` checks the input and records
+    ``n_features_in_``; output feature names are the input's (``OneToOneFeatureMixin``).
     """
 
     def __init__(self, alpha: float = 0.5):
@@ -38,12 +42,14 @@ class PowerNormalizer(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> PowerNormalizer:
         if not 0 < float(self.alpha) <= 1:
             raise ValueError(f"alpha must lie in (0, 1]; got {self.alpha}. Use e.g. alpha=0.5.")
+        check_matrix(X, "X")  # NaN/inf named by row and column
         X = check_array(X, dtype=(np.float64, np.float32))
         self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
+        check_matrix(X, "X")
         X = check_array(X, dtype=(np.float64, np.float32))
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -58,13 +64,14 @@ def embedding_pipeline(
     *,
     power: float | None = None,
     l2: bool = True,
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | None = None,
 ) -> Pipeline:
     """The deck's embedding recipe as an unfitted scikit-learn Pipeline.
 
     Steps, in order: conversion to float64 (Gaussian mixtures need it), signed power normalisation with exponent ``power`` (skipped when None),
     L2 normalisation of every row (``l2``), PCA to ``n_components`` dimensions (skipped when
-    None; ``random_state`` seeds its randomized solver). Input: embeddings (n_images,
+    None; ``random_state`` seeds its randomized solver, resolved to an int by
+    :func:`mlpc_helpers.runtime.check_random_int`, None = the course seed). Input: embeddings (n_images,
     n_features); output: (n_images, n_components), unitless.
     """
     if n_components is not None and (int(n_components) != n_components or n_components < 1):
@@ -75,7 +82,8 @@ def embedding_pipeline(
     if l2:
         steps.append(("l2", Normalizer(norm="l2")))
     if n_components is not None:
-        steps.append(("pca", PCA(n_components=int(n_components), random_state=random_state)))
+        steps.append(("pca", PCA(n_components=int(n_components),
+                                 random_state=check_random_int(random_state))))
     if not steps:
         raise ValueError("The pipeline is empty: set l2=True, a power or n_components.")
     to64 = FunctionTransformer(np.asarray, kw_args={"dtype": np.float64})
@@ -88,7 +96,7 @@ def preprocessing_grid(
     powers: Iterable[float | None] = (None, 0.5),
     *,
     k: int = 6,
-    random_state: int = 0,
+    random_state: int | np.random.Generator | None = None,
     n_init: int = 10,
     labels_true: np.ndarray | None = None,
     progress: bool = True,
@@ -107,6 +115,7 @@ def preprocessing_grid(
 
     from ..clustering import score
 
+    check_matrix(embeddings, "embeddings")
     E = np.asarray(embeddings)
     if E.ndim != 2:
         raise ValueError(f"embeddings must be (n_images, n_features); got shape {E.shape}.")
@@ -115,6 +124,7 @@ def preprocessing_grid(
             f"labels_true has {len(labels_true)} entries for {len(E)} embeddings; "
             "pass one label per image."
         )
+    random_state = check_random_int(random_state)
     grid = [(p, d) for p in powers for d in n_components]
     rows = []
     for p, d in tqdm(grid, desc="preprocessing grid", disable=not progress):

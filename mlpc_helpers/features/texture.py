@@ -21,33 +21,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..imaging import check_stack
+from ..validation import MLPCInputError, as_float_image, check_image
+from ._base import ImageStackTransformer
 
 GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "energy", "correlation")
 INTENSITY_NAMES = ("mean", "std", "skew", "kurtosis", "p05", "p50", "p95")
 _ANGLES = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)
 
 
-def _as_unit_float(image: np.ndarray) -> np.ndarray:
-    """uint8 (0-255) or float (0-1) image -> float64 in [0, 1]."""
-    img = np.asarray(image)
-    if np.issubdtype(img.dtype, np.integer):
-        return img.astype(np.float64) / 255.0
-    return np.clip(img.astype(np.float64), 0.0, 1.0)
+def _as_unit_float(image: np.ndarray, name: str = "image") -> np.ndarray:
+    """One grey image (H, W) -> float64 in [0, 1] (:func:`~mlpc_helpers.validation.
+    as_float_image`: uint8 / 255, uint16 / 65535, float as is; errors name ``name``)."""
+    return as_float_image(check_image(image, name), name)
 
 
-def lbp_histogram(image: np.ndarray, n_points: int = 8, radius: float = 1.0) -> np.ndarray:
+def lbp_histogram(image: np.ndarray, n_points: int = 8, radius: float = 1.0,
+                  name: str = "image") -> np.ndarray:
     """Normalised histogram (``n_points + 2`` bins, sums to 1) of rotation-invariant uniform
-    LBP codes of one 2-D image; ``radius`` in pixels."""
+    LBP codes of one 2-D image; ``radius`` in pixels. Integer images are used as they are (LBP
+    codes depend only on the order of grey levels, so 8 and 16 bit give the same codes);
+    others go through :func:`~mlpc_helpers.validation.as_float_image` and 8-bit levels."""
     from skimage.feature import local_binary_pattern
 
-    img = np.asarray(image)
-    if img.ndim != 2:
-        raise ValueError(f"lbp_histogram needs one 2-D image; got shape {img.shape}.")
+    img = check_image(image, name)
     if not np.issubdtype(img.dtype, np.integer):
-        img = np.round(_as_unit_float(img) * 255).astype(np.uint8)
+        img = np.round(_as_unit_float(img, name) * 255).astype(np.uint8)
     codes = local_binary_pattern(img, n_points, radius, method="uniform")
     hist = np.bincount(codes.astype(np.int64).ravel(), minlength=n_points + 2)
     return hist / hist.sum()
@@ -58,25 +57,24 @@ def glcm_features(
     distances: Sequence[int] = (1, 2, 4),
     levels: int = 32,
     props: Sequence[str] = GLCM_PROPS,
+    name: str = "image",
 ) -> np.ndarray:
     """GLCM statistics of one 2-D image: ``len(props) * len(distances)`` values, ordered
     prop-major (contrast at each distance, then dissimilarity, ...). Grey levels are quantised
     to ``levels`` bins of [0, 1]; distances in pixels; averaged over four directions."""
     from skimage.feature import graycomatrix, graycoprops
 
-    img = _as_unit_float(image)
-    if img.ndim != 2:
-        raise ValueError(f"glcm_features needs one 2-D image; got shape {img.shape}.")
+    img = _as_unit_float(image, name)
     q = np.minimum((img * levels).astype(np.int64), levels - 1).astype(np.uint8)
     g = graycomatrix(q, list(distances), list(_ANGLES), levels=levels, symmetric=True, normed=True)
     return np.concatenate([graycoprops(g, p).mean(axis=1) for p in props])
 
 
-def intensity_stats(image: np.ndarray) -> np.ndarray:
+def intensity_stats(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Mean, std, skewness, excess kurtosis, 5/50/95 % percentiles of grey levels in [0, 1]."""
     from scipy.stats import kurtosis, skew
 
-    v = _as_unit_float(image).ravel()
+    v = _as_unit_float(image, name).ravel()
     p05, p50, p95 = np.percentile(v, [5, 50, 95])
     if v.std() > 0:
         sk, ku = float(skew(v)), float(kurtosis(v))
@@ -85,7 +83,7 @@ def intensity_stats(image: np.ndarray) -> np.ndarray:
     return np.array([v.mean(), v.std(), sk, ku, p05, p50, p95])
 
 
-class TextureFeatures(TransformerMixin, BaseEstimator):
+class TextureFeatures(ImageStackTransformer):
     """Image stack (n, H, W) -> texture feature matrix (n, n_features).
 
     Parameters
@@ -96,8 +94,12 @@ class TextureFeatures(TransformerMixin, BaseEstimator):
     intensity : include the intensity statistics.
     progress : show a tqdm progress bar over images.
 
-    Stateless: ``fit`` only records the feature names. Images are uint8 (0-255) or float
-    in [0, 1]. Standardise the output (e.g. ``StandardScaler``) inside each CV fold.
+    ``fit`` validates the stack and records ``image_shape_``, ``feature_names_out_`` and
+    ``n_features_out_`` (the features of one image do not depend on the others);
+    ``transform`` before ``fit`` raises ``NotFittedError``. Images: uint8 (0-255), uint16
+    (0-65535), bool, or float in [0, 1] (see :func:`~mlpc_helpers.validation.as_float_image`);
+    an array (n, H, W) or a list of 2-D images of one shape. Crop info bars first
+    (:func:`mlpc_helpers.imaging.crop_info_bar`). Standardise the output (e.g. ``StandardScaler``) inside each CV fold.
     """
 
     def __init__(
@@ -125,27 +127,42 @@ class TextureFeatures(TransformerMixin, BaseEstimator):
         return names
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> TextureFeatures:
-        check_stack(X, "X")
-        self.feature_names_out_ = np.array(self._names(), dtype=object)
-        if len(self.feature_names_out_) == 0:
-            raise ValueError("TextureFeatures has nothing to compute: give lbp, glcm_distances "
+        """Validate ``X`` (n, H, W) and record the output's feature names.
+
+        Raises
+        ------
+        ValueError
+            When ``lbp``, ``glcm_distances`` and ``intensity`` leave nothing to compute.
+        mlpc_helpers.validation.MLPCInputError
+            When ``X`` is not a stack of 2-D grey images.
+        """
+        names = np.array(self._names(), dtype=object)
+        if len(names) == 0:
+            raise MLPCInputError("TextureFeatures has nothing to compute: give lbp, glcm_distances "
                              "or intensity=True.")
-        self.n_features_out_ = len(self.feature_names_out_)
+        super().fit(X)
+        self.feature_names_out_ = names
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        """Texture features (n, n_features_out_), float64, columns as
+        :meth:`get_feature_names_out`. Raises ``NotFittedError`` before :meth:`fit`."""
         from tqdm.auto import tqdm
 
-        x = check_stack(X, "X")
-        if not hasattr(self, "feature_names_out_"):
-            self.fit(x)
+        self._check_fitted()
+        x = self._check_stack(X)
+        if x.dtype not in (np.uint8, np.uint16, bool) and not np.issubdtype(x.dtype, np.floating):
+            x = as_float_image(x, "X")  # other integers: one scale for the whole stack
         rows = []
-        for img in tqdm(x, desc="texture features", unit="img", disable=not self.progress):
-            parts = [lbp_histogram(img, int(p), float(r)) for p, r in self.lbp]
+        for k, img in enumerate(tqdm(x, desc="texture features", unit="img",
+                                     disable=not self.progress)):
+            name = f"X[{k}] (image {k})"
+            parts = [lbp_histogram(img, int(p), float(r), name) for p, r in self.lbp]
             if self.glcm_distances:
-                parts.append(glcm_features(img, self.glcm_distances, self.glcm_levels))
+                parts.append(glcm_features(img, self.glcm_distances, self.glcm_levels,
+                                           name=name))
             if self.intensity:
-                parts.append(intensity_stats(img))
+                parts.append(intensity_stats(img, name))
             rows.append(np.concatenate(parts))
         return np.asarray(rows, dtype=np.float64).reshape(len(x), self.n_features_out_)
 

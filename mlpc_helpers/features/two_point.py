@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import MLPCInputError
 from ._base import ImageStackTransformer
 
 
@@ -17,11 +18,12 @@ def autocorrelation(phase: np.ndarray, periodic: bool = True) -> np.ndarray:
     """S2 map of one 2-D image, centred: element ``[H//2 + dy, W//2 + dx]`` is S2(dy, dx).
 
     Output shape equals the input shape (periodic) or (2H-1, 2W-1) (non-periodic; every
-    displacement up to the image size). ``phase``: 2-D bool or 0/1 (the indicator of the phase).
+    displacement up to the image size). ``phase``: 2-D bool or 0/1 (the indicator of the phase);
+    a grey image raises ``MLPCInputError`` (segment first).
     """
-    m = np.asarray(phase, float)
-    if m.ndim != 2:
-        raise ValueError(f"phase must be one 2-D image (rows, cols); got shape {m.shape}.")
+    from ..validation import check_image, check_phase_map
+
+    m = check_phase_map(check_image(phase, "phase"), "phase").astype(float)
     if periodic:
         f = np.fft.rfft2(m)
         s2 = np.fft.irfft2(f * np.conj(f), s=m.shape) / m.size
@@ -48,7 +50,7 @@ def crop(s2_map: np.ndarray, r_max: int) -> np.ndarray:
     cy, cx = centre(s2_map)
     if r_max < 0 or cy - r_max < 0 or cx - r_max < 0 or cx + r_max >= s2_map.shape[1] \
             or cy + r_max >= s2_map.shape[0]:
-        raise ValueError(f"r_max={r_max} does not fit the S2 map of shape {s2_map.shape}.")
+        raise MLPCInputError(f"r_max={r_max} does not fit the S2 map of shape {s2_map.shape}.")
     return s2_map[cy - r_max:cy + r_max + 1, cx - r_max:cx + r_max + 1]
 
 
@@ -74,7 +76,7 @@ class TwoPointStatistics(ImageStackTransformer):
 
     ``radial=False``: the 2-D window |dx|, |dy| <= ``r_max`` flattened ((2 r_max + 1)^2
     features; keeps anisotropy). ``radial=True``: the radial average, r = 0..r_max
-    (r_max + 1 features; isotropic summary). Stateless: ``fit`` learns nothing, so it is safe
+    (r_max + 1 features; isotropic summary). ``fit`` only validates the stack, so it is safe
     before a train-fold-only StandardScaler in a Pipeline.
     """
 
@@ -84,10 +86,19 @@ class TwoPointStatistics(ImageStackTransformer):
         self.radial = radial
 
     def transform(self, X) -> np.ndarray:  # noqa: N803
-        X = self._check_stack(X)
+        self._check_fitted()
+        X = self._check_phase_stack(X)
         rows = []
         for img in X:
             s2 = autocorrelation(img, self.periodic)
             rows.append(radial_average(s2, self.r_max)[1] if self.radial
                         else crop(s2, self.r_max).ravel())
         return np.asarray(rows)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``S2_r<r>`` (radial) or ``S2_dy<dy>_dx<dx>`` (window, row-major), lags in pixels."""
+        r = int(self.r_max)
+        if self.radial:
+            return np.array([f"S2_r{k}" for k in range(r + 1)], dtype=object)
+        return np.array([f"S2_dy{dy}_dx{dx}" for dy in range(-r, r + 1)
+                         for dx in range(-r, r + 1)], dtype=object)

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import runtime
+
 Batch = tuple[torch.Tensor, ...]
 
 
@@ -100,11 +102,14 @@ def resize_images(images: np.ndarray, size: int = 128) -> np.ndarray:
 
 
 def add_noise(
-    images: np.ndarray, kind: str, level: float, rng: np.random.Generator
+    images: np.ndarray, kind: str, level: float,
+    random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Corrupt images in [0, 1]: ``kind="gaussian"`` adds N(0, level²) (level = σ in
     gray-level units); ``kind="poisson"`` draws photon counts with ``level`` photons at full
-    scale (fewer photons = more noise). Returns float32 clipped to [0, 1]."""
+    scale (fewer photons = more noise). Returns float32 clipped to [0, 1].
+    ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
+    rng = runtime.check_random_state(random_state)
     x = np.asarray(images, dtype=np.float64)
     if kind == "gaussian":
         out = x + rng.normal(0.0, level, x.shape)
@@ -118,14 +123,15 @@ def add_noise(
 def noise_augment(
     sigma: tuple[float, float] = (0.05, 0.15),
     photons: tuple[float, float] = (20.0, 100.0),
-    seed: int = 0,
+    random_state: int | np.random.Generator | None = None,
 ) -> Callable[[Batch], Batch]:
     """An ``augment`` for :func:`fit` that turns a batch (x,) into (noisy x, clean x).
 
     Half of each batch gets Gaussian noise with σ drawn from ``sigma``, the other half Poisson
     noise with a full-scale photon count drawn from ``photons``; the clean x becomes the target.
+    A private torch generator is seeded with ``runtime.check_random_int(random_state)``.
     """
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(runtime.check_random_int(random_state))
 
     def augment(batch: Batch) -> Batch:
         x = batch[0]
@@ -141,10 +147,13 @@ def noise_augment(
     return augment
 
 
-def gain_augment(gain: tuple[float, float] = (0.6, 1.4), seed: int = 0) -> Callable[[Batch], Batch]:
+def gain_augment(gain: tuple[float, float] = (0.6, 1.4),
+                 random_state: int | np.random.Generator | None = None,
+                 ) -> Callable[[Batch], Batch]:
     """An ``augment`` for :func:`fit` that multiplies each image of a batch (x,) by a random
-    brightness gain from ``gain`` (clipped to [0, 1]): the brightness jitter of Unit 5 §E."""
-    gen = torch.Generator().manual_seed(seed)
+    brightness gain from ``gain`` (clipped to [0, 1]): the brightness jitter of Unit 5 §E.
+    A private torch generator is seeded with ``runtime.check_random_int(random_state)``."""
+    gen = torch.Generator().manual_seed(runtime.check_random_int(random_state))
 
     def augment(batch: Batch) -> Batch:
         x = batch[0]
@@ -164,14 +173,16 @@ def train_autoencoder(
     lr: float = 2e-3,
     patience: int | None = 3,
     augment: Callable[[Batch], Batch] | None = None,
-    seed_offset: int = 0,
+    random_state: int | np.random.Generator | None = None,
     desc: str | None = None,
     progress: bool = True,
 ):
     """Build a :class:`ConvAutoencoder` and train it with :func:`mlpc_helpers.models.fit`.
 
     ``train``, ``val``: float (n, 1, S, S) in [0, 1]. MSE loss, Adam, cosine decay, early stopping
-    on the validation reconstruction loss with ``patience``. Returns (model, history).
+    on the validation reconstruction loss with ``patience``. ``random_state`` seeds the
+    shuffling of the training batches (see :func:`mlpc_helpers.models.make_loader`).
+    Returns (model, history).
     """
     from .training import fit, make_loader
 
@@ -181,7 +192,7 @@ def train_autoencoder(
     model = ConvAutoencoder(latent_dim=latent_dim, image_size=train.shape[-1])
     hist = fit(
         model,
-        make_loader(train, batch_size=batch_size, shuffle=True, seed_offset=seed_offset),
+        make_loader(train, batch_size=batch_size, shuffle=True, random_state=random_state),
         val_loader=make_loader(val, batch_size=128),
         epochs=epochs, lr=lr, patience=patience, augment=augment, progress=progress,
         desc=desc or f"autoencoder d={latent_dim}",

@@ -39,11 +39,13 @@ def make_loader(
     *arrays: np.ndarray | torch.Tensor,
     batch_size: int = 64,
     shuffle: bool = False,
-    seed_offset: int = 0,
+    random_state: int | np.random.Generator | None = None,
 ) -> DataLoader:
     """A DataLoader over numpy arrays or tensors (float arrays become float32).
 
-    Shuffling uses a generator seeded from ``MLPC_SEED`` (+ ``seed_offset``), so runs repeat.
+    Shuffling uses a torch generator seeded with ``runtime.check_random_int(random_state)``
+    (``None``: the course seed ``MLPC_SEED``), so runs repeat; notebooks pass
+    ``random_state=runtime.random_state(k)`` for independent streams.
     """
     tensors = []
     for a in arrays:
@@ -58,8 +60,14 @@ def make_loader(
         TensorDataset(*tensors),
         batch_size=batch_size,
         shuffle=shuffle,
-        generator=runtime.torch_generator(seed_offset) if shuffle else None,
+        generator=_torch_generator(random_state) if shuffle else None,
     )
+
+
+def _torch_generator(random_state: int | np.random.Generator | None) -> torch.Generator:
+    g = torch.Generator()
+    g.manual_seed(runtime.check_random_int(random_state))
+    return g
 
 
 def _default_step(model: nn.Module, batch: Batch, loss_fn: Callable) -> torch.Tensor:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..runtime import check_random_state
+
 #: Frame edge in pixels and the assumed pixel size in µm.
 FRAME_SIZE = 128
 PIXEL_SIZE_UM = 8.0
@@ -113,17 +115,36 @@ def _glitch(img: np.ndarray, rng: np.random.Generator, radiance: np.ndarray,
 
 def frames(
     kinds: list[str] | np.ndarray,
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
     *,
     gain: float | tuple[float, float] | None = None,
     size: int = FRAME_SIZE,
 ) -> np.ndarray:
     """One frame per entry of ``kinds`` ("nominal" or one of :data:`ANOMALY_TYPES`).
 
-    Returns float32 (n, size, size), camera counts scaled to [0, 1]. ``gain``: the brightness,
-    a fixed value (e.g. 1.0 for a "narrow" data set) or a range; default :data:`GAIN_RANGE`.
+    Parameters
+    ----------
+    kinds : sequence of str, length n
+        "nominal", "spatter", "keyhole" or "glitch" per frame.
+    random_state : int, numpy.random.Generator or None
+        See :func:`mlpc_helpers.runtime.check_random_state` (None: the course seed).
+    gain : float or (float, float), optional
+        Camera brightness gain: a fixed value (e.g. 1.0 for a "narrow" data set) or a range
+        drawn uniformly per frame; default :data:`GAIN_RANGE`.
+    size : int
+        Frame side in pixels (:data:`PIXEL_SIZE_UM` µm each).
+
+    Returns
+    -------
+    ndarray of float32, shape (n, size, size)
+        Camera counts scaled to [0, 1] (8-bit quantised, Poisson shot and Gaussian read noise).
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind.
     """
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     kinds = list(kinds)
     bad = sorted(set(kinds) - {"nominal", *ANOMALY_TYPES})
     if bad:
@@ -146,14 +167,15 @@ def frames(
     return out
 
 
-def nominal(n: int, rng: np.random.Generator | int | None = None, **kw) -> np.ndarray:
+def nominal(n: int, random_state: int | np.random.Generator | None = None,
+            **kw) -> np.ndarray:
     """``n`` nominal frames (see :func:`frames` for ``gain`` and ``size``)."""
-    return frames(["nominal"] * n, rng, **kw)
+    return frames(["nominal"] * n, random_state, **kw)
 
 
 def stream(
     n: int,
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
     *,
     anomaly_fraction: float = ANOMALY_FRACTION,
     mix: dict[str, float] | None = None,
@@ -163,9 +185,11 @@ def stream(
 
     Returns ``(frames, kinds)``: float32 (n, size, size) and a str array with "nominal" or the
     anomaly type of every frame. The number of anomalies is round(n · anomaly_fraction), split
-    by ``mix`` (default :data:`ANOMALY_MIX`).
+    by ``mix`` (default :data:`ANOMALY_MIX`). ``random_state``: int, Generator or None (the
+    course seed), see :func:`mlpc_helpers.runtime.check_random_state`; one Generator draws the
+    order and every frame. Raises ``ValueError`` unless 0 <= ``anomaly_fraction`` < 1.
     """
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     mix = ANOMALY_MIX if mix is None else mix
     if not 0 <= anomaly_fraction < 1:
         raise ValueError(f"anomaly_fraction must be in [0, 1); got {anomaly_fraction}.")
@@ -181,11 +205,13 @@ def stream(
 
 
 def rescale_brightness(
-    frames: np.ndarray, gain: tuple[float, float], rng: np.random.Generator | int | None = None
+    frames: np.ndarray, gain: tuple[float, float],
+    random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Multiply every frame (n, ...) by its own gain drawn uniformly from ``gain``, clip to [0, 1]:
-    the brightness augmentation applied to nominal frames (numpy twin of ``gain_augment``)."""
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    the brightness augmentation applied to nominal frames (numpy twin of ``gain_augment``).
+    ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
+    rng = check_random_state(random_state)
     x = np.asarray(frames, np.float32)
     g = rng.uniform(gain[0], gain[1], (len(x),) + (1,) * (x.ndim - 1)).astype(np.float32)
     return np.clip(x * g, 0.0, 1.0)

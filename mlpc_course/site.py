@@ -3,7 +3,7 @@
 ``make course`` uses Quarto when it is on PATH; otherwise it calls :func:`execute_all` and
 :func:`build_site`, which write ``_site/index.html``, one HTML page and the executed ``.ipynb``
 per notebook (the instructor edition), the student editions (``_site/student/``, see
-:mod:`mlpc_helpers.editions`), the syllabus and the reproduction page (published value vs ours).
+:mod:`mlpc_course.editions`), the syllabus and the reproduction page (published value vs ours).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 import time
 from pathlib import Path
 
-from . import report
-from .paths import project_root
+from mlpc_helpers import report
+from mlpc_helpers.paths import project_root
 
 CELL_TIMEOUT_S = 1800
 

@@ -1,4 +1,4 @@
-"""Command line of the course (``python -m mlpc_helpers.cli`` or ``mlpc``), used by the Makefile.
+"""Command line of the course (``python -m mlpc_course.cli`` or ``mlpc``), used by the Makefile.
 
     mlpc fetch [NAME ...]          download/verify datasets (all by default)
     mlpc execute [--out DIR] [NB]  run notebooks top to bottom, write executed copies
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     if args.cmd == "fetch":
-        from . import data
+        from mlpc_helpers import data
 
         try:
             data.fetch_all(args.names or None)
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Site written: open {index.resolve()}")
         return 0
     if args.cmd == "check":
-        from . import report
+        from mlpc_helpers import report
 
         bad = report.failures()
         for r in bad:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
               + ("" if url else " (no Colab links: set website.repo-url in _quarto.yml)"))
         return 0
     if args.cmd == "info":
-        from . import runtime
+        from mlpc_helpers import runtime
 
         for k, v in runtime.describe().items():
             print(f"{k:>14}: {v}")

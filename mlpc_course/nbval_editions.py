@@ -1,6 +1,6 @@
 """pytest plugin: check each notebook's student edition inside the nbval run of its source.
 
-``make test`` loads it with ``-p mlpc_helpers.nbval_editions``. For every source notebook that
+``make test`` loads it with ``-p mlpc_course.nbval_editions``. For every source notebook that
 nbval executes, it adds two kinds of test items to the same kernel, right where the student
 would meet them, so that no cell of the notebook runs twice:
 
@@ -77,7 +77,7 @@ def _item_classes() -> tuple[type, type]:
             kernel = self.parent.kernel
             if kernel is None or not kernel.is_alive():
                 pytest.skip("no kernel (an earlier cell failed)")
-            _quiet(kernel, "%load_ext mlpc_helpers.editions")
+            _quiet(kernel, "%load_ext mlpc_helpers.exercise")
             _quiet(kernel, f"{_STASH} = {{n: globals().pop(n) for n in {list(self.hidden)!r} "
                            "if n in globals()}")
             try:

@@ -14,22 +14,26 @@ from typing import Any
 
 import numpy as np
 
+from ..runtime import check_random_state
+
 
 def gaussian_random_field(
     shape: tuple[int, int],
     correlation_length: float | tuple[float, float],
-    rng: np.random.Generator,
+    random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """A periodic, zero-mean, unit-variance Gaussian random field of ``shape`` (rows, cols).
 
     ``correlation_length`` is the Gaussian kernel's standard deviation in pixels, one value
-    or (along y, along x) for an anisotropic field.
+    or (along y, along x) for an anisotropic field (white noise filtered in Fourier space).
+    ``random_state``: int, numpy Generator (used as is, shared stream) or None (the course
+    seed ``MLPC_SEED``), resolved by :func:`mlpc_helpers.runtime.check_random_state`.
     """
     ly, lx = (correlation_length, correlation_length) if np.isscalar(correlation_length) \
         else correlation_length
     if min(ly, lx) <= 0:
         raise ValueError(f"correlation_length must be positive; got {correlation_length}.")
-    noise = rng.standard_normal(shape)
+    noise = check_random_state(random_state).standard_normal(shape)
     ky = np.fft.fftfreq(shape[0])[:, None]
     kx = np.fft.rfftfreq(shape[1])[None, :]
     kernel = np.exp(-2 * np.pi**2 * ((ky * ly) ** 2 + (kx * lx) ** 2))
@@ -43,15 +47,40 @@ def two_phase(
     shape: tuple[int, int] = (128, 128),
     volume_fraction: float = 0.3,
     correlation_length: float | tuple[float, float] = 4.0,
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
-    """A binary two-phase microstructure: bool array ``shape``, True = phase 1 (the minority
-    phase when ``volume_fraction`` < 0.5), with exactly ``volume_fraction`` of pixels True
-    (to within one pixel). Anisotropy: give ``correlation_length`` as (along y, along x).
+    """A binary two-phase microstructure: a thresholded Gaussian random field.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Image size (rows, cols) in pixels; the field is periodic.
+    volume_fraction : float
+        Fraction of pixels in phase 1, in (0, 1); met exactly (to within one pixel) by
+        cutting the field at its ``1 - volume_fraction`` quantile.
+    correlation_length : float or (float, float)
+        Gaussian kernel standard deviation in pixels; (along y, along x) for anisotropy.
+    random_state : int, numpy.random.Generator or None
+        See :func:`mlpc_helpers.runtime.check_random_state` (None: the course seed).
+
+    Returns
+    -------
+    ndarray of bool, shape ``shape``
+        True = phase 1 (the minority phase when ``volume_fraction`` < 0.5).
+
+    Raises
+    ------
+    ValueError
+        When ``volume_fraction`` is outside (0, 1) or a correlation length is not positive.
+
+    Notes
+    -----
+    Level-cut Gaussian random fields as models of two-phase media: Torquato, *Random
+    Heterogeneous Materials* (2002), ch. 12 (doi:10.1007/978-1-4757-6355-3).
     """
     if not 0 < volume_fraction < 1:
         raise ValueError(f"volume_fraction must be in (0, 1); got {volume_fraction}.")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     field = gaussian_random_field(shape, correlation_length, rng)
     cut = np.quantile(field, 1 - volume_fraction)
     return field > cut
@@ -94,13 +123,32 @@ def two_phase_truth(
 def voronoi_polycrystal(
     shape: tuple[int, int] = (256, 256),
     mean_grain_area: float = 400.0,
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
-    """A periodic Voronoi polycrystal: int array ``shape`` of grain labels 0..n-1.
+    """A periodic Voronoi polycrystal.
 
     ``n = round(H*W / mean_grain_area)`` seeds are placed uniformly at random (a Poisson-Voronoi
-    tessellation conditioned on n), so the true number of grains per pixel area is n/(H*W).
-    ``mean_grain_area`` is in pixels^2.
+    tessellation conditioned on n; Okabe et al., *Spatial Tessellations*, 2000), so the true
+    number of grains per pixel area is n/(H*W).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Image size (rows, cols) in pixels, both >= 2.
+    mean_grain_area : float
+        Mean grain area in pixels².
+    random_state : int, numpy.random.Generator or None
+        See :func:`mlpc_helpers.runtime.check_random_state` (None: the course seed).
+
+    Returns
+    -------
+    ndarray of int32, shape ``shape``
+        Grain labels 0..n-1.
+
+    Raises
+    ------
+    ValueError
+        When ``shape`` is not 2-D or one grain would be larger than the image.
     """
     from scipy.spatial import cKDTree
 
@@ -110,7 +158,7 @@ def voronoi_polycrystal(
     if n < 1:
         raise ValueError(f"mean_grain_area {mean_grain_area} px^2 is larger than the image "
                          f"{shape}: make it smaller or the image larger.")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     seeds = rng.uniform(0, 1, size=(n, 2)) * np.array(shape, float)
     tree = cKDTree(seeds, boxsize=np.array(shape, float))
     yy, xx = np.mgrid[0:shape[0], 0:shape[1]]
@@ -223,7 +271,7 @@ class SpecimenBatch:
 def specimen_batch(
     n: int,
     shape: tuple[int, int] = (64, 64),
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
     *,
     volume_fraction: tuple[float, float] = (0.3, 0.6),
     correlation_length: tuple[float, float] = (1.5, 3.5),
@@ -235,13 +283,19 @@ def specimen_batch(
     """``n`` two-phase specimens with random V_V, correlation length and anisotropy (uniform,
     uniform, log-uniform over the given ranges) and their effective conductivity along x from
     :func:`effective_conductivity`. The conducting phase is the True phase.
+
+    ``shape`` in pixels; ``sigma_phase``/``sigma_matrix`` in any one conductivity unit (the
+    result ``sigma_eff`` is in the same unit). ``random_state``: int, Generator or None (the
+    course seed), see :func:`mlpc_helpers.runtime.check_random_state`; one Generator drives
+    the parameters and every image. Returns a :class:`SpecimenBatch` (images (n, *shape) bool,
+    params DataFrame, sigma_eff (n,)). Raises ``ValueError`` when ``n < 1``.
     """
     import pandas as pd
     from tqdm.auto import tqdm
 
     if n < 1:
         raise ValueError(f"n must be at least 1; got {n}.")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     vf = rng.uniform(*volume_fraction, size=n)
     length = rng.uniform(*correlation_length, size=n)
     aniso = np.exp(rng.uniform(np.log(anisotropy[0]), np.log(anisotropy[1]), size=n))
@@ -275,7 +329,7 @@ def patches(images: np.ndarray, per_side: int = 4) -> tuple[np.ndarray, np.ndarr
 
 def render_micrograph(
     phase: np.ndarray,
-    rng: np.random.Generator | int | None = None,
+    random_state: int | np.random.Generator | None = None,
     *,
     brightness: tuple[float, float] = (0.15, 0.45),
     contrast: tuple[float, float] = (0.25, 0.55),
@@ -287,8 +341,11 @@ def render_micrograph(
     with brightness and contrast drawn uniformly from the ranges (grey levels, 0-1 scale).
     Returns ``(grey, session)``; ``session`` holds the drawn ``brightness`` and ``contrast``.
     All tiles of one specimen share its session: the specimen's fingerprint.
+    ``random_state``: int, Generator or None (the course seed), see
+    :func:`mlpc_helpers.runtime.check_random_state`. Raises ``ValueError`` unless ``phase`` is
+    (H, W) or (n, H, W).
     """
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    rng = check_random_state(random_state)
     phase = np.asarray(phase)
     if phase.ndim not in (2, 3):
         raise ValueError(f"phase must be (H, W) or (n, H, W); got shape {phase.shape}.")

@@ -1,0 +1,89 @@
+"""Student and instructor editions of the course notebooks, built from one source.
+
+The source notebook in ``notebooks/`` is the **instructor edition**: it carries the answers.
+Cell tags (set them in jupytext with ``# %% tags=["solution"]``):
+
+``solution`` (code)
+    An exercise answer. Its first comment lines state the task (``# Exercise 2: ...``), the
+    rest is the runnable answer. In the student edition it becomes a *stub*: the task comments
+    and ``raise NotImplementedError("Exercise ...")``.
+``solution`` (markdown or raw)
+    A written answer or discussion of the answer: dropped from the student edition.
+``check`` (code)
+    Verifies the answer of the exercise above it (the most recent ``solution`` cell). It runs
+    as written in the instructor edition. In the student edition it starts with the cell magic
+    ``%%exercise_check``, which skips the cell with the message "... not done yet" while the
+    names the answer defines (found by static analysis, listed after ``--needs``) are missing,
+    and also when the cell stops on ``NameError`` or ``NotImplementedError`` from an unfilled
+    exercise. Any other error of a check is a real error (a wrong answer) and is shown.
+
+Rules for authors, enforced by :func:`validate` (and so by ``make test``): every solution code
+cell starts with a comment stating the task and has code after it; cells after an exercise
+that are not ``check`` cells must not read names that only a solution (or check) cell defines,
+nor names that a solution re-binds or changes in place (give the answer its own name, or give
+the later cell a fallback such as ``globals().get("labels4", labels)``).
+
+Build the student editions with ``make student`` (``mlpc student``): ``student/<name>.ipynb``
+and ``student/colab/<name>.html``, a page that forwards to Google Colab (the repository's
+public URL comes from ``MLPC_REPO_URL`` or ``website.repo-url`` in ``_quarto.yml``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .analysis import *  # noqa: F403
+from .analysis import (  # noqa: F401  (names tests and the plugin use)
+    _LOAD_EXT,
+    _MUTATORS,
+    CHECK,
+    COLAB_BRANCH,
+    EXERCISE,
+    EXTENSION,
+    RAISES,
+    SOLUTION,
+    STUB_PREFIX,
+    STUDENT_DIR,
+    Analysis,
+    CellPlan,
+    EditionError,
+    Flow,
+    _code_after_task,
+    _loads,
+    _mutated_by_calls,
+    _root_name,
+    _scoped_locals,
+    _source,
+    _tags,
+    _to_python,
+    _walk_body,
+    _walk_stmt,
+    analyse,
+    cell_flow,
+    exercise_title,
+    stub_message,
+    stub_source,
+    task_lines,
+)
+from .build import *  # noqa: F403
+from .build import (  # noqa: F401
+    _preprocessor_class,
+    banner_markdown,
+    check_magic_line,
+    check_written,
+    colab_page,
+    colab_url,
+    exercise_label,
+    repo_url,
+    stubs,
+    student_check_source,
+    student_edition,
+    validate,
+    write_student_editions,
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StudentEditionPreprocessor":
+        return _preprocessor_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,333 @@
+"""Building the student edition from a source notebook, validating it, and writing the editions
+and their Colab pages (``make student``). Rules: :mod:`mlpc_course.editions`.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mlpc_helpers.exercise import MAGIC, run_check  # noqa: F401  (re-exported)
+from mlpc_helpers.paths import project_root
+
+from .analysis import (  # noqa: F401
+    _LOAD_EXT,
+    _MUTATORS,
+    CHECK,
+    COLAB_BRANCH,
+    EXERCISE,
+    EXTENSION,
+    RAISES,
+    SOLUTION,
+    STUB_PREFIX,
+    STUDENT_DIR,
+    Analysis,
+    CellPlan,
+    EditionError,
+    Flow,
+    _code_after_task,
+    _loads,
+    _mutated_by_calls,
+    _root_name,
+    _scoped_locals,
+    _source,
+    _tags,
+    _to_python,
+    _walk_body,
+    _walk_stmt,
+    analyse,
+    cell_flow,
+    exercise_title,
+    stub_message,
+    stub_source,
+    task_lines,
+)
+
+# --- the student edition --------------------------------------------------------------------
+
+def _new_cell(cell_type: str, source: str, cell_id: str, tags: Sequence[str] = ()) -> Any:
+    import nbformat
+
+    make = nbformat.v4.new_code_cell if cell_type == "code" else nbformat.v4.new_markdown_cell
+    cell = make(source)
+    cell.id = cell_id
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def exercise_label(title: str) -> str:
+    """Short name of an exercise: ``"Exercise 2"`` from ``"Exercise 2: cluster with k = 4"``."""
+    head = title.split(":", 1)[0].strip()
+    return head if ":" in title and 0 < len(head) <= 30 else title
+
+
+def check_magic_line(exercise: str, needs: Sequence[str]) -> str:
+    """First line of a check cell in the student edition."""
+    parts = [f"%%{MAGIC}"]
+    if needs:
+        parts.append("--needs " + ",".join(needs))
+    parts.append(shlex.quote(exercise_label(exercise) or "the exercise above"))
+    return " ".join(parts)
+
+
+def student_check_source(source: str, exercise: str, needs: Sequence[str]) -> str:
+    """A check cell as the student edition has it: the cell magic line, then the cell unchanged."""
+    return check_magic_line(exercise, needs) + "\n" + source
+
+
+def banner_markdown(name: str) -> str:
+    return (
+        "> **Student edition.** The answers are taken out. Each exercise cell states its task in "
+        "comments and stops with `NotImplementedError` until you replace its `raise` line with "
+        f"your code. Cells that begin with `%%{MAGIC}` test your answer; they print *not done "
+        "yet* until you have solved the exercise above them. *Run All* stops at the first "
+        f"exercise you have not done yet. On Google Colab, install the course package first, as "
+        f"the course README says. (Instructor edition: `notebooks/{name}.ipynb`.)"
+    )
+
+
+def _preprocessor_class() -> type:
+    """Define the nbconvert preprocessor on first use (nbconvert is slow to import)."""
+    global _PREPROCESSOR
+    if _PREPROCESSOR is not None:
+        return _PREPROCESSOR
+    from nbconvert.preprocessors import Preprocessor
+    from traitlets import Bool, Unicode
+
+    class StudentEditionPreprocessor(Preprocessor):
+        """nbconvert preprocessor: the instructor (source) notebook -> the student edition.
+
+        Solution code cells become stubs (tags ``exercise`` and ``raises-exception``), solution
+        markdown/raw cells are dropped, check cells get the ``%%exercise_check`` guard, outputs are
+        cleared, and a banner plus a ``%load_ext`` cell are added. Raises :class:`EditionError`
+        listing every broken rule unless ``strict=False``.
+        """
+
+        strict = Bool(True, help="raise EditionError when the source breaks a rule").tag(
+            config=True)
+        notebook_name = Unicode("notebook", help="name used in messages and the banner").tag(
+            config=True)
+
+        def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+            name = (resources or {}).get("metadata", {}).get("name") or self.notebook_name
+            plan = analyse(nb, name)
+            if plan.problems and self.strict:
+                raise EditionError(f"{name}: the student edition cannot be built:\n  "
+                                   + "\n  ".join(plan.problems))
+            out = copy.deepcopy(nb)
+            cells = []
+            for p, cell in zip(plan.cells, out.cells, strict=True):
+                if p.kind == "solution-text":
+                    continue
+                if cell.cell_type == "code":
+                    cell.outputs = []
+                    cell.execution_count = None
+                    if p.kind == "solution":
+                        cell.source = stub_source(_source(cell))
+                        keep = [t for t in cell.metadata.get("tags", []) if t != SOLUTION]
+                        cell.metadata["tags"] = keep + [
+                            t for t in (EXERCISE, RAISES) if t not in keep]
+                    elif p.kind == "check":
+                        cell.source = student_check_source(_source(cell), p.exercise, p.needs)
+                cells.append(cell)
+            at = 1 if cells and cells[0].cell_type == "markdown" else 0
+            cells.insert(at, _new_cell("markdown", banner_markdown(name), "mlpc-student-banner"))
+            if any(p.kind == "check" for p in plan.cells):
+                first_code = next(k for k, c in enumerate(cells) if c.cell_type == "code")
+                cells.insert(first_code + 1, _new_cell("code", _LOAD_EXT, "mlpc-load-ext"))
+            out.cells = cells
+            out.metadata["mlpc_edition"] = "student"
+            return out, resources
+
+    _PREPROCESSOR = StudentEditionPreprocessor
+    return _PREPROCESSOR
+
+
+_PREPROCESSOR: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StudentEditionPreprocessor":
+        return _preprocessor_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def student_edition(nb: Any, name: str = "notebook", strict: bool = True) -> Any:
+    """The student edition of a source notebook (an nbformat NotebookNode)."""
+    pp = _preprocessor_class()(strict=strict, notebook_name=name)
+    out, _ = pp.preprocess(nb, {"metadata": {"name": name}})
+    return out
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def stubs(nb: Any) -> list[tuple[int, str]]:
+    """(cell index, source) of every stub in a student edition: code cells tagged ``exercise``
+    or raising ``NotImplementedError("Exercise ...")``."""
+    out = []
+    for i, c in enumerate(nb.cells):
+        src = _source(c)
+        if c.cell_type == "code" and (EXERCISE in _tags(c) or "raise NotImplementedError(" in src):
+            out.append((i, src))
+    return out
+
+
+def validate(source: Any, student: Any | None = None, name: str = "notebook") -> list[str]:
+    """Every problem of a source notebook and of its student edition (empty list: all good).
+
+    Checks the authoring rules (:func:`analyse`), then that ``student`` (default: built from
+    ``source``) is exactly the student edition of ``source``: every stub has a matching solution
+    in the source (same task comments, in the same order, raising the right message), no
+    solution code or solution text is left in it, and every other cell is the source's.
+    """
+    plan = analyse(source, name)
+    problems = list(plan.problems)
+    if plan.problems and student is None:
+        return problems
+    expected = student_edition(source, name, strict=False)
+    student = expected if student is None else student
+    solutions = [(p.index, _source(source.cells[p.index])) for p in plan.cells
+                 if p.kind == "solution"]
+    found = stubs(student)
+    for k, (i, src) in enumerate(found):
+        if k >= len(solutions):
+            problems.append(f"{name} student cell {i}: stub '{exercise_title(src)}' has no "
+                            "matching solution cell in the source")
+            continue
+        j, sol = solutions[k]
+        if task_lines(src)[: len(task_lines(sol))] != task_lines(sol):
+            problems.append(f"{name} student cell {i}: stub '{exercise_title(src)}' does not "
+                            f"match the source's solution in cell {j} ('{exercise_title(sol)}')")
+        elif src != stub_source(sol):
+            problems.append(f"{name} student cell {i}: stub of '{exercise_title(sol)}' is not "
+                            "the generated stub (task comments + raise NotImplementedError)")
+    for j, sol in solutions[len(found):]:
+        problems.append(f"{name}: the solution in source cell {j} ('{exercise_title(sol)}') has "
+                        "no stub in the student edition")
+    want = [(c.cell_type, _source(c)) for c in expected.cells]
+    got = [(c.cell_type, _source(c)) for c in student.cells]
+    if want != got:
+        diff = next((k for k, (a, b) in enumerate(zip(want, got, strict=False)) if a != b),
+                    min(len(want), len(got)))
+        problems.append(f"{name}: the student edition differs from the one built from the "
+                        f"source from cell {diff} on: rebuild it with `make student`")
+    for c in student.cells:
+        if SOLUTION in _tags(c):
+            problems.append(f"{name}: the student edition still holds a cell tagged `solution`")
+            break
+    return problems
+
+
+# --- writing the editions and the Colab pages ---------------------------------------------
+
+def repo_url(root: Path | None = None) -> str | None:
+    """The repository's public URL: ``MLPC_REPO_URL``, else ``website.repo-url`` in
+    ``_quarto.yml``; None when neither is set (then no Colab links are made)."""
+    env = os.environ.get("MLPC_REPO_URL", "").strip()
+    if env:
+        return env.rstrip("/")
+    cfg = (root or project_root()) / "_quarto.yml"
+    if cfg.is_file():
+        import yaml
+
+        url = ((yaml.safe_load(cfg.read_text()) or {}).get("website") or {}).get("repo-url")
+        if url:
+            return str(url).strip().rstrip("/")
+    return None
+
+
+def colab_url(name: str, url: str | None, branch: str | None = None) -> str | None:
+    """Open-in-Colab address of ``student/<name>.ipynb`` on the site branch of a GitHub repo.
+
+    ``branch`` defaults to ``MLPC_STUDENT_BRANCH`` or ``gh-pages`` (where ``quarto publish
+    gh-pages`` puts ``_site/``, student editions included). None when ``url`` is None.
+    """
+    if not url:
+        return None
+    prefix = "https://github.com/"
+    if not url.startswith(prefix):
+        raise ValueError(f"repository URL {url!r}: Colab opens notebooks from GitHub only; set "
+                         "website.repo-url (or MLPC_REPO_URL) to https://github.com/OWNER/REPO")
+    branch = branch or os.environ.get("MLPC_STUDENT_BRANCH", "").strip() or COLAB_BRANCH
+    path = url[len(prefix):].removesuffix(".git")
+    return (f"https://colab.research.google.com/github/{path}/blob/{branch}/"
+            f"{STUDENT_DIR}/{name}.ipynb")
+
+
+def colab_page(name: str, url: str | None) -> str:
+    """HTML page ``student/colab/<name>.html``: forwards to Colab, or says what to configure."""
+    target = colab_url(name, url)
+    if target:
+        t = html.escape(target)
+        head = f"<meta http-equiv='refresh' content='0; url={t}'>"
+        body = f"<p>Opening <a href='{t}'>{html.escape(name)} (student edition) in Colab</a>…</p>"
+    else:
+        head = ""
+        body = (f"<p>The Colab link of <code>{html.escape(name)}</code> is not set up yet: the "
+                "instructor sets the repository's public GitHub URL as <code>website.repo-url"
+                "</code> in <code>_quarto.yml</code> (or <code>MLPC_REPO_URL</code>) and runs "
+                "<code>make student</code> again. Meanwhile, download the notebook: <a href='../"
+                f"{html.escape(name)}.ipynb'>{html.escape(name)}.ipynb</a>.</p>")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}<title>{html.escape(name)}"
+            f" in Colab</title></head><body>{body}</body></html>")
+
+
+def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | None = None,
+                           root: Path | None = None) -> list[Path]:
+    """Write ``student/<name>.ipynb`` and ``student/colab/<name>.html`` for every notebook.
+
+    Raises :class:`EditionError` listing every problem of every notebook before writing any.
+    """
+    import nbformat
+
+    root = root or project_root()
+    out_dir = Path(out_dir) if out_dir else root / STUDENT_DIR
+    sources = sorted((root / "notebooks").glob("*.ipynb"))
+    if names:
+        unknown = set(names) - {p.stem for p in sources}
+        if unknown:
+            raise ValueError(f"no notebooks/{sorted(unknown)[0]}.ipynb: give notebook stems, "
+                             f"e.g. {sources[0].stem if sources else 'week00_setup'}")
+        sources = [p for p in sources if p.stem in names]
+    built, problems = [], []
+    for path in sources:
+        nb = nbformat.read(path, as_version=4)
+        found = validate(nb, name=path.stem)
+        problems += found
+        if not found:
+            built.append((path.stem, student_edition(nb, path.stem)))
+    if problems:
+        raise EditionError("student editions not written:\n  " + "\n  ".join(problems))
+    url = repo_url(root)
+    (out_dir / "colab").mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, nb in built:
+        nbformat.validate(nb)
+        target = out_dir / f"{stem}.ipynb"
+        nbformat.write(nb, target)
+        (out_dir / "colab" / f"{stem}.html").write_text(colab_page(stem, url))
+        written.append(target)
+    return written
+
+
+def check_written(out_dir: Path | None = None, root: Path | None = None) -> list[str]:
+    """Problems of the student editions on disk: missing, stale, or a stub without a solution."""
+    import nbformat
+
+    root = root or project_root()
+    out_dir = Path(out_dir) if out_dir else root / STUDENT_DIR
+    problems = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        target = out_dir / path.name
+        if not target.exists():
+            problems.append(f"{target} is missing: run `make student`")
+            continue
+        problems += validate(nbformat.read(path, as_version=4),
+                             nbformat.read(target, as_version=4), path.stem)
+    return problems

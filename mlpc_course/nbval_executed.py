@@ -1,0 +1,116 @@
+"""pytest plugin: keep what nbval executed, so Quarto renders from it (one execution, two uses).
+
+``make test`` loads it with ``-p mlpc_course.nbval_executed``. nbval runs every cell of a source
+notebook in one kernel and keeps the cell's outputs only in memory (``IPyNbCell.test_outputs``).
+This plugin copies those outputs into the notebook as nbval read it and, when the last item of a
+notebook has run, writes ``build/executed/<notebook>.ipynb`` (``--executed-dir`` or
+``MLPC_EXECUTED_DIR`` change the folder). ``tools/render.py`` stages those executed copies in
+place of the output-free sources and runs Quarto there: CI executes each notebook once.
+
+What is written is what a reader should see: progress text (tqdm bars, ``\\r``-rewritten lines)
+is removed from stderr streams, as is an stderr output left empty by that. The items that
+``mlpc_course.nbval_editions`` adds (student stubs and checks) run in the same kernel but are
+not cells of the notebook and are not written. A notebook with a failing cell is still written
+(the failure is in the test report); the executed copy then carries the error output.
+
+Works under pytest-xdist with ``--dist loadfile`` (all items of a notebook on one worker).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_PROGRESS = re.compile(
+    r"\d+%\|"                      # tqdm bar:  42%|████
+    r"|\[\d+:\d+(:\d+)?<"          # tqdm eta:  [00:01<00:02
+    r"|\?(it|epoch|batch|B)/s\]"   # tqdm rate before the first update: [00:00<?, ?it/s]
+    r"|\d(it|epoch|batch|B)/s\]"
+)
+
+
+def strip_progress(text: str) -> str:
+    """``text`` without progress-bar lines: any line rewritten with ``\\r``, or tqdm-like."""
+    keep = []
+    for line in text.split("\n"):
+        if "\r" in line.rstrip("\r") or _PROGRESS.search(line):
+            continue
+        keep.append(line.rstrip("\r"))
+    return "\n".join(keep)
+
+
+def clean_outputs(outputs: list[Any]) -> list[Any]:
+    """Outputs as a rendered page should show them (see :func:`strip_progress`)."""
+    out = []
+    for o in outputs:
+        if o.get("output_type") == "stream" and o.get("name") == "stderr":
+            text = o.get("text", "")
+            text = strip_progress("".join(text) if isinstance(text, list) else text)
+            if not text.strip():
+                continue
+            o = dict(o, text=text)
+        out.append(o)
+    return out
+
+
+def _executed_dir(config: Any) -> Path:
+    opt = config.getoption("executed_dir", None) or os.environ.get("MLPC_EXECUTED_DIR")
+    return Path(opt or Path(str(config.rootpath)) / "build" / "executed")
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption("--executed-dir", dest="executed_dir", default=None,
+                     help="where to write the notebooks nbval executed, with their outputs "
+                          "(default: build/executed/, or $MLPC_EXECUTED_DIR)")
+
+
+def _is_source_cell(item: Any) -> bool:
+    try:
+        from nbval.plugin import IPyNbCell
+    except ImportError:  # pragma: no cover - nbval is a test dependency
+        return False
+    return type(item) is IPyNbCell
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: Any):
+    yield
+    if _is_source_cell(item) and item.test_outputs is not None:
+        import nbformat
+
+        parent = item.parent
+        count = getattr(parent, "_mlpc_count", 0) + 1
+        parent._mlpc_count = count
+        item.cell.execution_count = count
+        outs = []
+        for o in clean_outputs(item.test_outputs):
+            node = nbformat.from_dict(dict(o))
+            if node.get("output_type") == "execute_result":
+                node["execution_count"] = count
+            outs.append(node)
+        item.cell.outputs = outs
+        parent._mlpc_ran = True
+
+
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> None:
+    parent = getattr(item, "parent", None)
+    if not getattr(parent, "_mlpc_ran", False):
+        return
+    if nextitem is not None and getattr(nextitem, "parent", None) is parent:
+        return
+    import nbformat
+
+    nb = parent.nb
+    if nb.metadata.get("mlpc_edition") == "student":
+        return
+    out_dir = _executed_dir(item.config)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / Path(str(parent.path)).name
+    tmp = path.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, str(tmp))
+    tmp.replace(path)
+    parent._mlpc_ran = False

@@ -1,0 +1,469 @@
+"""Uncertainty-aware regression: scoring predictive distributions, recalibrating them, and
+simulating a closed-loop (Bayesian-optimisation) campaign on a fixed pool of experiments.
+
+Scores of a Gaussian predictive distribution :math:`\\mathcal N(\\mu_i, \\sigma_i^2)`:
+
+- :func:`gaussian_nll` — mean negative log-likelihood (nats per point; lower is better);
+- :func:`central_interval`, :func:`interval_coverage`, :func:`gaussian_coverage` — the
+  fraction of observations inside nominal p-intervals (calibrated: observed = nominal);
+- :func:`calibration_curve` — observed against nominal coverage for many levels
+  (Kuleshov, Fenner & Ermon 2018, ICML);
+- :func:`sharpness` — the mean width of the intervals (narrower is better *if* calibrated;
+  Gneiting, Balabdaoui & Raftery 2007);
+- :func:`recalibration_scale` — one factor s for all SDs, fitted on held-out data.
+
+Gaussian processes (scikit-learn): :func:`make_gp`, :func:`gp_uncertainty`,
+:func:`gp_noise_sd`, :func:`ard_length_scales`. Cross-validation by group:
+:func:`grouped_cv`. Acquisition: :func:`expected_improvement`,
+:func:`upper_confidence_bound`, :func:`constrained_expected_improvement`; a campaign on a
+pool of measured rows: :func:`simulate_campaign`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from . import runtime
+
+_LOG_2PI = float(np.log(2 * np.pi))
+
+
+# ----------------------------------------------------------------------------- checks
+def _arrays(y: Any, mu: Any, sd: Any | None = None) -> tuple[np.ndarray, ...]:
+    y = np.asarray(y, dtype=float).ravel()
+    mu = np.asarray(mu, dtype=float).ravel()
+    if y.shape != mu.shape:
+        raise ValueError(f"y and mu must have the same length; got {y.shape} and {mu.shape}.")
+    if sd is None:
+        return y, mu
+    sd = np.broadcast_to(np.asarray(sd, dtype=float), y.shape).ravel()
+    if np.any(~np.isfinite(sd)) or np.any(sd <= 0):
+        raise ValueError("sd must be finite and > 0; clip tiny predicted SDs (e.g. "
+                         "np.maximum(sd, 1e-6)) before scoring.")
+    return y, mu, sd
+
+
+def _level(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level is a probability in (0, 1), e.g. 0.9; got {level!r}.")
+    return float(level)
+
+
+# ----------------------------------------------------------------------------- scores
+def gaussian_nll(y: Any, mu: Any, sd: Any) -> float:
+    """Mean Gaussian negative log-likelihood :math:`\\frac1n\\sum_i [\\tfrac12\\log(2\\pi
+    \\sigma_i^2) + (y_i-\\mu_i)^2/(2\\sigma_i^2)]`.
+
+    Parameters
+    ----------
+    y, mu, sd : array_like, shape (n,)
+        Observations, predicted means and predicted SDs (same units; ``sd`` > 0).
+
+    Returns
+    -------
+    float
+        NLL in nats per observation. Depends on the units of y (a change of units by a
+        factor c shifts it by log c), so compare models on the same target only.
+
+    Raises
+    ------
+    ValueError
+        For different lengths or non-positive SDs.
+    """
+    y, mu, sd = _arrays(y, mu, sd)
+    return float(np.mean(0.5 * _LOG_2PI + np.log(sd) + 0.5 * ((y - mu) / sd) ** 2))
+
+
+def central_interval(mu: Any, sd: Any, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``level`` interval :math:`\\mu \\pm z_{(1+p)/2}\\,\\sigma` of a Gaussian.
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray, shape of ``mu``
+    """
+    z = stats.norm.ppf(0.5 + _level(level) / 2)
+    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    return mu - z * sd, mu + z * sd
+
+
+def interval_coverage(y: Any, lower: Any, upper: Any) -> float:
+    """Fraction of ``y`` inside ``[lower, upper]`` (0–1).
+
+    Raises
+    ------
+    ValueError
+        For different lengths or ``lower > upper`` anywhere.
+    """
+    y = np.asarray(y, float).ravel()
+    lower = np.broadcast_to(np.asarray(lower, float), y.shape)
+    upper = np.broadcast_to(np.asarray(upper, float), y.shape)
+    if np.any(lower > upper):
+        raise ValueError("lower > upper for some rows: pass (lower, upper) in that order "
+                         "(quantile models may cross; sort the two first).")
+    return float(np.mean((y >= lower) & (y <= upper)))
+
+
+def gaussian_coverage(y: Any, mu: Any, sd: Any, level: float = 0.9) -> float:
+    """Observed coverage (0–1) of the nominal ``level`` central Gaussian intervals."""
+    y, mu, sd = _arrays(y, mu, sd)
+    return interval_coverage(y, *central_interval(mu, sd, level))
+
+
+def calibration_curve(y: Any, mu: Any, sd: Any,
+                      levels: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Observed against nominal coverage of central Gaussian intervals.
+
+    Parameters
+    ----------
+    y, mu, sd : array_like, shape (n,)
+    levels : sequence of float, optional
+        Nominal levels in (0, 1); default 0.05, 0.10, ..., 0.95 and 0.99.
+
+    Returns
+    -------
+    nominal, observed : numpy.ndarray, shape (n_levels,)
+        Perfect calibration lies on the diagonal; below it the model is overconfident
+        (intervals too narrow), above it underconfident.
+    """
+    y, mu, sd = _arrays(y, mu, sd)
+    nominal = np.asarray(levels if levels is not None else
+                         [*np.round(np.arange(0.05, 0.951, 0.05), 2), 0.99], float)
+    observed = np.array([gaussian_coverage(y, mu, sd, p) for p in nominal])
+    return nominal, observed
+
+
+def sharpness(sd: Any = None, level: float = 0.9, *, lower: Any = None,
+              upper: Any = None) -> float:
+    """Mean width of the ``level`` intervals, in the units of y.
+
+    Give either ``sd`` (Gaussian: width :math:`2 z_{(1+p)/2}\\,\\sigma`) or ``lower`` and
+    ``upper`` (any interval, e.g. from quantile regression).
+    """
+    if sd is not None:
+        sd = np.asarray(sd, float)
+        return float(2 * stats.norm.ppf(0.5 + _level(level) / 2) * sd.mean())
+    if lower is None or upper is None:
+        raise ValueError("sharpness needs sd, or both lower and upper.")
+    return float(np.mean(np.asarray(upper, float) - np.asarray(lower, float)))
+
+
+def recalibration_scale(y: Any, mu: Any, sd: Any, level: float = 0.9) -> float:
+    """One factor s such that :math:`\\mu \\pm z\\,s\\,\\sigma` covers ``level`` of held-out y.
+
+    :math:`s = q_{p}(|y-\\mu|/\\sigma) / z_{(1+p)/2}`, the p-quantile of the absolute
+    standardised residuals over the Gaussian one. Fit it on data the model was not trained on
+    (a held-out group) and never on the test rows; s > 1 widens overconfident intervals,
+    s < 1 narrows underconfident ones. The simplest member of the recalibration family of
+    Kuleshov et al. (2018) (they fit an isotonic map of all levels).
+
+    Returns
+    -------
+    float
+        The factor s (> 0).
+    """
+    y, mu, sd = _arrays(y, mu, sd)
+    z = np.abs(y - mu) / sd
+    return float(np.quantile(z, _level(level)) / stats.norm.ppf(0.5 + level / 2))
+
+
+# ----------------------------------------------------------------------------- GPs
+def make_gp(n_features: int, *, kernel: str = "matern", nu: float = 2.5,
+            n_restarts: int = 2, random_state: int | np.random.Generator | None = None) -> Any:
+    """A scikit-learn GP with an ARD kernel and a learnt white-noise term.
+
+    :math:`k(x, x') = c\\,k_{\\text{RBF or Matérn}}(x, x'; \\ell_1..\\ell_d) +
+    \\sigma_n^2\\,\\delta_{xx'}`, ``normalize_y=True``; hyperparameters maximise the log
+    marginal likelihood (Rasmussen & Williams 2006, ch. 5). Scale the inputs first (e.g.
+    ``StandardScaler``): the length-scale bounds assume unit-variance inputs.
+
+    Parameters
+    ----------
+    n_features : int
+        d, one length scale per input (automatic relevance determination, ARD).
+    kernel : {"matern", "rbf"}
+    nu : float
+        Matérn smoothness (1.5 or 2.5 usual).
+    n_restarts : int
+        Extra optimiser starts (drawn from the bounds).
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    sklearn.gaussian_process.GaussianProcessRegressor
+    """
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Matern, WhiteKernel
+
+    ls = np.ones(int(n_features))
+    bounds = (1e-2, 1e3)
+    if kernel == "matern":
+        base = Matern(length_scale=ls, length_scale_bounds=bounds, nu=nu)
+    elif kernel == "rbf":
+        base = RBF(length_scale=ls, length_scale_bounds=bounds)
+    else:
+        raise ValueError(f"kernel must be 'matern' or 'rbf'; got {kernel!r}.")
+    k = ConstantKernel(1.0, (1e-2, 1e2)) * base + WhiteKernel(0.1, (1e-4, 1.0))
+    return GaussianProcessRegressor(k, normalize_y=True, n_restarts_optimizer=n_restarts,
+                                    random_state=runtime.check_random_int(random_state))
+
+
+def _white(gp: Any) -> Any:
+    from sklearn.gaussian_process.kernels import WhiteKernel
+
+    for name, value in gp.kernel_.get_params().items():
+        if isinstance(value, WhiteKernel) and "__" not in name:
+            return value
+    raise ValueError("the GP's kernel has no WhiteKernel term (build it with make_gp).")
+
+
+def gp_noise_sd(gp: Any) -> float:
+    """The learnt white-noise SD :math:`\\sigma_n` of a fitted GP, in the units of y."""
+    scale = float(np.ravel(getattr(gp, "_y_train_std", 1.0))[0])
+    return float(np.sqrt(_white(gp).noise_level) * scale)
+
+
+def gp_uncertainty(gp: Any, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, epistemic SD and aleatoric SD of a fitted GP (from :func:`make_gp`) at X.
+
+    The predictive variance of y is the latent variance (shrinks near data: epistemic) plus
+    the white-noise variance (constant: aleatoric). Returns three arrays of shape (n,); the
+    total predictive SD is ``np.hypot(epistemic, aleatoric)``.
+    """
+    mu, sd = gp.predict(X, return_std=True)
+    noise = gp_noise_sd(gp)
+    epistemic = np.sqrt(np.clip(sd**2 - noise**2, 0, None))
+    return mu, epistemic, np.full_like(mu, noise)
+
+
+def ard_length_scales(gp: Any) -> np.ndarray:
+    """The fitted ARD length scales (in the units of the scaled inputs), shape (d,)."""
+    for name, value in gp.kernel_.get_params().items():
+        if name.endswith("length_scale") and "bounds" not in name:
+            return np.atleast_1d(np.asarray(value, float))
+    raise ValueError("no length_scale in the GP's kernel.")
+
+
+# ----------------------------------------------------------------------------- CV
+def grouped_cv(fit_predict: Callable[..., dict], X: Any, y: Any, groups: Any,
+               n_splits: int = 5, *, pass_groups: bool = False) -> dict[str, np.ndarray]:
+    """Out-of-fold predictions with whole groups (e.g. source papers) held out together.
+
+    Parameters
+    ----------
+    fit_predict : callable
+        ``fit_predict(X_train, y_train, X_test) -> dict`` of arrays of length len(X_test)
+        (e.g. ``{"mu": ..., "sd": ...}``); it must fit a fresh model. With
+        ``pass_groups=True`` it is called as ``fit_predict(X_train, y_train, X_test,
+        groups_train)`` (e.g. for :func:`fit_predict_recalibrated`).
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    groups : array_like, shape (n,)
+        No group is ever split between training and test (``GroupKFold``).
+    n_splits : int
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Each key of ``fit_predict``'s output, filled out of fold (shape (n, ...)), plus
+        ``fold`` (n,), the fold index of each row.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    X = np.asarray(X, float)
+    y = np.asarray(y, float)
+    groups = np.asarray(groups)
+    if not len(X) == len(y) == len(groups):
+        raise ValueError(f"X, y, groups lengths differ: {len(X)}, {len(y)}, {len(groups)}.")
+    if len(np.unique(groups)) < n_splits:
+        raise ValueError(f"{len(np.unique(groups))} groups cannot fill {n_splits} folds; "
+                         "lower n_splits.")
+    out: dict[str, np.ndarray] = {"fold": np.zeros(len(y), int)}
+    for k, (tr, te) in enumerate(GroupKFold(n_splits=n_splits).split(X, y, groups)):
+        extra = (groups[tr],) if pass_groups else ()
+        pred = fit_predict(X[tr], y[tr], X[te], *extra)
+        for key, value in pred.items():
+            value = np.asarray(value, float)
+            if key not in out:
+                out[key] = np.full((len(y), *value.shape[1:]), np.nan)
+            out[key][te] = value
+        out["fold"][te] = k
+    return out
+
+
+def fit_predict_recalibrated(fit: Callable[[np.ndarray, np.ndarray], Callable],
+                             X_train: Any, y_train: Any, X_test: Any, groups_train: Any,
+                             *, level: float = 0.9, n_calib_splits: int = 4) -> dict:
+    """Fit on all training rows, and fit a recalibration factor on a held-out group.
+
+    The training rows are split by group (``GroupKFold(n_calib_splits)``, first split): a
+    second model is fitted on the larger part and :func:`recalibration_scale` is measured on
+    the held-out groups. The test rows are never used.
+
+    Parameters
+    ----------
+    fit : callable
+        ``fit(X, y) -> predict`` where ``predict(X) -> (mu, sd)`` (a fresh model each call).
+    X_train, y_train, X_test, groups_train : array_like
+        Shapes (n, d), (n,), (m, d), (n,).
+    level : float
+        The nominal level the factor is fitted for.
+    n_calib_splits : int
+        1 / (fraction of training groups held out for calibration).
+
+    Returns
+    -------
+    dict
+        ``mu``, ``sd`` (uncalibrated, shape (m,)), ``sd_recal`` (= scale × sd) and ``scale``
+        (shape (m,), the same factor repeated, so :func:`grouped_cv` can collect it).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    X_train, y_train = np.asarray(X_train, float), np.asarray(y_train, float)
+    fit_idx, cal_idx = next(GroupKFold(n_splits=n_calib_splits).split(
+        X_train, groups=np.asarray(groups_train)))
+    mu_cal, sd_cal = fit(X_train[fit_idx], y_train[fit_idx])(X_train[cal_idx])
+    scale = recalibration_scale(y_train[cal_idx], mu_cal, sd_cal, level)
+    mu, sd = fit(X_train, y_train)(X_test)
+    return {"mu": mu, "sd": sd, "sd_recal": scale * np.asarray(sd),
+            "scale": np.full(len(mu), scale)}
+
+
+# ----------------------------------------------------------------------------- acquisition
+def expected_improvement(mu: Any, sd: Any, best: float, xi: float = 0.0) -> np.ndarray:
+    """Expected improvement over ``best`` for maximisation (Jones, Schonlau & Welch 1998).
+
+    :math:`EI = (\\mu-f^*-\\xi)\\Phi(z) + \\sigma\\varphi(z)`,
+    :math:`z = (\\mu-f^*-\\xi)/\\sigma`; 0 where :math:`\\sigma = 0` and
+    :math:`\\mu \\le f^*`.
+    """
+    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    imp = mu - best - xi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, imp / sd, 0.0)
+    ei = imp * stats.norm.cdf(z) + sd * stats.norm.pdf(z)
+    return np.where(sd > 0, ei, np.maximum(imp, 0.0))
+
+
+def upper_confidence_bound(mu: Any, sd: Any, kappa: float = 2.0) -> np.ndarray:
+    """:math:`\\mu + \\kappa\\sigma` (GP-UCB, Srinivas et al. 2010); larger κ explores more."""
+    return np.asarray(mu, float) + kappa * np.asarray(sd, float)
+
+
+def constrained_expected_improvement(value: Any, best: float, mu: Any, sd: Any,
+                                     threshold: float) -> np.ndarray:
+    """Expected improvement of a *known* objective under an uncertain constraint y ≥ t.
+
+    For a candidate with known value v (e.g. build rate) and a Gaussian prediction of y:
+    :math:`\\mathrm{EI}_c = P(y \\ge t)\\,\\max(v - v^*, 0)`, the expected gain over the
+    best feasible value found so far (Gardner et al. 2014 with a deterministic objective).
+    Before anything feasible is found pass ``best = 0`` (for a positive value such as a
+    build rate: any feasible row is an improvement over nothing), giving :math:`P(y \\ge
+    t)\\,v`.
+    """
+    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    p_ok = stats.norm.sf((threshold - mu) / np.maximum(sd, 1e-12))
+    return p_ok * np.maximum(np.asarray(value, float) - best, 0.0)
+
+
+# ----------------------------------------------------------------------------- campaign
+def simulate_campaign(X: Any, y: Any, value: Any, *, threshold: float, success: Any,
+                      strategy: str = "ei", n_init: int = 5, max_experiments: int | None = None,
+                      kappa: float = 2.0, refit_every: int = 5, kernel: str = "matern",
+                      random_state: int | np.random.Generator | None = None) -> dict:
+    """One simulated closed-loop campaign on a fixed pool of measured experiments.
+
+    The pool (rows of X with their measured y) is the only set of experiments that can be
+    "run": running row i reveals y[i]. The goal is a feasible row (y ≥ ``threshold``) with
+    a large known ``value`` (e.g. build rate); the campaign stops at the first row with
+    ``success[i]`` True.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Inputs of the pool, already scaled (e.g. standardised logs of the parameters).
+    y : array_like, shape (n,)
+        Measured outcome of each row (e.g. relative density in %).
+    value : array_like, shape (n,)
+        Known objective of each row before running it (e.g. build rate in mm³/s).
+    threshold : float
+        Feasibility: y ≥ threshold.
+    success : array_like of bool, shape (n,)
+        The target rows; at least one must be True.
+    strategy : {"ei", "ucb", "random"}
+        "ei": :func:`constrained_expected_improvement` from a GP on y. "ucb": optimism —
+        among rows whose upper bound μ + κσ ≥ threshold, the largest value above the best
+        feasible one; if none, the largest upper bound. "random": uniform.
+    n_init : int
+        Random rows run first (the same for every strategy with the same random_state).
+    max_experiments : int, optional
+        Stop after this many (default: the whole pool).
+    kappa : float
+        UCB width.
+    refit_every : int
+        Refit the GP hyperparameters every this many experiments (warm-started); in between
+        the GP is only conditioned on the new data (cheap).
+    kernel : {"matern", "rbf"}
+    random_state : int, Generator or None
+
+    Returns
+    -------
+    dict
+        ``n_experiments`` (experiments run including the first success; ``nan`` if none
+        within ``max_experiments``), ``order`` (row indices in the order run).
+
+    Raises
+    ------
+    ValueError
+        For an unknown strategy, mismatched lengths or no True in ``success``.
+    """
+    X = np.asarray(X, float)
+    y = np.asarray(y, float)
+    value = np.asarray(value, float)
+    success = np.asarray(success, bool)
+    n = len(y)
+    if not len(X) == n == len(value) == len(success):
+        raise ValueError("X, y, value and success must have the same length.")
+    if not success.any():
+        raise ValueError("no row of the pool is a success: the campaign could never stop.")
+    if strategy not in ("ei", "ucb", "random"):
+        raise ValueError(f"strategy must be 'ei', 'ucb' or 'random'; got {strategy!r}.")
+    if not 1 <= n_init < n:
+        raise ValueError(f"n_init must be in [1, {n - 1}]; got {n_init}.")
+    rng = runtime.check_random_state(random_state)
+    budget = n if max_experiments is None else min(int(max_experiments), n)
+    order = list(rng.choice(n, size=n_init, replace=False))
+    perm = rng.permutation(n)  # the random strategy's order after the initial rows
+    gp, kern = None, None
+    while True:
+        hits = np.flatnonzero(success[order])
+        if len(hits):
+            return {"n_experiments": int(hits[0] + 1), "order": np.array(order)}
+        if len(order) >= budget:
+            return {"n_experiments": float("nan"), "order": np.array(order)}
+        done = np.zeros(n, bool)
+        done[order] = True
+        cand = np.flatnonzero(~done)
+        if strategy == "random":
+            nxt = next(i for i in perm if not done[i])
+        else:
+            refit = kern is None or (len(order) - n_init) % refit_every == 0
+            gp = make_gp(X.shape[1], kernel=kernel, n_restarts=0, random_state=0)
+            if kern is not None:
+                gp.set_params(kernel=kern, optimizer="fmin_l_bfgs_b" if refit else None)
+            gp.fit(X[order], y[order])
+            kern = gp.kernel_
+            mu, sd = gp.predict(X[cand], return_std=True)
+            feas = y[order] >= threshold
+            best = value[order][feas].max() if feas.any() else 0.0
+            if strategy == "ei":
+                acq = constrained_expected_improvement(value[cand], best, mu, sd, threshold)
+            else:
+                ucb = upper_confidence_bound(mu, sd, kappa)
+                ok = (ucb >= threshold) & (value[cand] > best)
+                acq = np.where(ok, value[cand], -np.inf) if ok.any() else ucb
+            nxt = int(cand[np.argmax(acq)])
+        order.append(int(nxt))

@@ -1,0 +1,276 @@
+"""Checks every loader, every transformer and the package layout must pass (in the spirit of
+scikit-learn's ``sklearn/datasets/tests/test_common.py`` and ``check_estimator``).
+
+Loaders and transformers are discovered, not listed: a new ``load_<name>`` in
+``mlpc_helpers.data`` or a new transformer class in ``mlpc_helpers.features`` is checked
+without touching this file.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mlpc_helpers
+from mlpc_helpers import data, features
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "mlpc_helpers"
+
+
+# --- loaders -----------------------------------------------------------------------------------
+
+LOADERS = sorted(n for n in dir(data) if n.startswith("load_") and callable(getattr(data, n)))
+# Keys that hold one entry per sample wherever they appear.
+PER_SAMPLE = ("data", "target", "images", "masks", "groups", "filenames", "frame")
+_LOADED: dict[str, object] = {}
+
+
+def _load(name: str, **kwargs):
+    """A loader's Bunch (cached for the session); skipped when the data is missing and no
+    ``MLPC_DATA_MIRROR`` is set (a checkout without data), a failure otherwise."""
+    key = name + repr(sorted(kwargs.items()))
+    if key not in _LOADED:
+        try:
+            _LOADED[key] = getattr(data, name)(**kwargs)
+        except data.DataUnavailableError as err:
+            if os.environ.get("MLPC_DATA_MIRROR"):
+                raise
+            pytest.skip(f"{name}: data not available and MLPC_DATA_MIRROR unset ({err})")
+    return _LOADED[key]
+
+
+def _n(value) -> int | None:
+    """Number of rows of an array-like value, None for scalars, dicts and strings."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        return None
+    shape = getattr(value, "shape", None)
+    return int(shape[0]) if shape else len(value)
+
+
+def test_loaders_are_discovered():
+    assert {"load_neu_surface_defects", "load_estm_thermoelectric"} <= set(LOADERS)
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_loader_signature_is_keyword_only(name):
+    params = inspect.signature(getattr(data, name)).parameters.values()
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    assert not positional, f"{name}: make {positional} keyword-only (def {name}(*, ...))"
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_loader_returns_a_bunch_with_descr_citation_and_license(name):
+    from sklearn.utils import Bunch
+
+    b = _load(name)
+    assert isinstance(b, Bunch), f"{name} returns {type(b).__name__}, not a sklearn Bunch"
+    descr = b.get("DESCR", "")
+    assert isinstance(descr, str) and len(descr) > 40, f"{name}: DESCR is missing or empty"
+    low = descr.lower()
+    assert "licen" in low, f"{name}: DESCR states no license"
+    assert "doi" in low or "citation" in low or "cite" in low, f"{name}: DESCR has no citation"
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_loader_per_sample_keys_agree_in_length_and_dtype(name):
+    b = _load(name)
+    lengths = {k: _n(b[k]) for k in PER_SAMPLE if k in b and b[k] is not None}
+    lengths = {k: v for k, v in lengths.items() if v is not None}
+    assert len(set(lengths.values())) <= 1, f"{name}: per-sample keys differ in length {lengths}"
+    for key in ("images", "masks"):
+        if isinstance(b.get(key), np.ndarray):
+            a = b[key]
+            assert a.ndim >= 3, f"{name}.{key}: expected (n, H, W[, ...]), got {a.shape}"
+            ok = a.dtype in (np.uint8, np.uint16, bool) or np.issubdtype(a.dtype, np.integer) \
+                or np.issubdtype(a.dtype, np.floating)
+            assert ok, f"{name}.{key}: dtype {a.dtype}"
+            if np.issubdtype(a.dtype, np.floating) and key == "images":
+                assert np.nanmin(a) >= 0 and np.nanmax(a) <= 1, f"{name}.images: floats not in [0, 1]"
+    if isinstance(b.get("masks"), np.ndarray):
+        assert np.issubdtype(b["masks"].dtype, np.integer) or b["masks"].dtype == bool
+    if isinstance(b.get("data"), np.ndarray):
+        assert b["data"].dtype != object, f"{name}.data: object dtype, expected numbers"
+    if "feature_names" in b and isinstance(b.get("data"), np.ndarray) and b["data"].ndim == 2:
+        assert len(b["feature_names"]) == b["data"].shape[1]
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_loader_return_X_y_gives_two_aligned_arrays(name):  # noqa: N802
+    if "return_X_y" not in inspect.signature(getattr(data, name)).parameters:
+        pytest.skip(f"{name} has no return_X_y (no single supervised target)")
+    out = _load(name, return_X_y=True)
+    assert isinstance(out, tuple) and len(out) == 2, f"{name}(return_X_y=True) -> {type(out)}"
+    X, y = out
+    assert _n(X) == _n(y), f"{name}: X has {_n(X)} rows, y {_n(y)}"
+
+
+# --- transformers --------------------------------------------------------------------------------
+
+def _feature_modules():
+    for m in pkgutil.iter_modules(features.__path__):
+        if not m.name.startswith("_"):
+            yield importlib.import_module(f"mlpc_helpers.features.{m.name}")
+
+
+def _transformers() -> list[type]:
+    from sklearn.base import TransformerMixin
+
+    found = {}
+    for mod in _feature_modules():
+        for name, obj in vars(mod).items():
+            if (inspect.isclass(obj) and issubclass(obj, TransformerMixin)
+                    and obj.__module__ == mod.__name__ and not name.startswith("_")
+                    and not inspect.isabstract(obj)):
+                found[f"{mod.__name__.rsplit('.', 1)[1]}.{name}"] = obj
+    return [found[k] for k in sorted(found)]
+
+
+TRANSFORMERS = _transformers()
+
+
+def _example_inputs():
+    """Candidate inputs, tried in order: the first one ``fit_transform`` accepts is used."""
+    rng = np.random.default_rng(0)
+    from mlpc_helpers.synthetic import microstructure as ms
+
+    phases = np.stack([ms.two_phase((32, 32), 0.35, 2.0, random_state=s) for s in range(4)])
+    grey = (rng.random((4, 32, 32)) * 255).astype(np.uint8)
+    return [("two-phase stack", phases), ("grey uint8 stack", grey),
+            ("formulas", ["PbTe", "Bi2Te3", "SnSe", "Mg2Si"]),
+            ("numeric matrix", rng.random((6, 5)))]
+
+
+def _fit_input(est):
+    from sklearn.base import clone
+
+    errors = []
+    for label, X in _example_inputs():
+        try:
+            clone(est).fit_transform(X)
+            return X
+        except Exception as err:  # noqa: BLE001  (try the next kind of input)
+            errors.append(f"{label}: {type(err).__name__}: {str(err)[:120]}")
+    pytest.fail(f"{type(est).__name__}: no example input fits; add one to _example_inputs "
+                "in tests/test_common.py.\n" + "\n".join(errors))
+
+
+def _quiet(est):
+    params = est.get_params()
+    kw = {k: False for k in ("progress", "disk_cache") if k in params}
+    return est.set_params(**kw) if kw else est
+
+
+@pytest.mark.parametrize("cls", TRANSFORMERS, ids=lambda c: c.__name__)
+def test_transformer_follows_scikit_learn(cls):
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    est = _quiet(cls())
+    # parameters stored unchanged: clone keeps every one
+    twin = clone(est)
+    assert twin.get_params() == est.get_params()
+    X = _fit_input(est)
+    with pytest.raises(NotFittedError):
+        clone(est).transform(X)
+    fitted = clone(est).fit(X)
+    assert fitted.get_params() == est.get_params(), "fit must not change the parameters"
+    out = np.asarray(fitted.transform(X))
+    assert out.ndim == 2 and out.shape[0] == len(X)
+    names = fitted.get_feature_names_out()
+    assert len(names) == out.shape[1], f"{len(names)} feature names for {out.shape[1]} columns"
+    assert all(isinstance(n, str) for n in names)
+    np.testing.assert_allclose(np.asarray(clone(est).fit_transform(X)), out)
+
+
+@pytest.mark.parametrize("cls", TRANSFORMERS, ids=lambda c: c.__name__)
+def test_transformer_same_random_state_same_output(cls):
+    from sklearn.base import clone
+
+    est = _quiet(cls())
+    if "random_state" not in est.get_params():
+        pytest.skip(f"{cls.__name__} draws no random numbers")
+    X = _fit_input(est)
+    a = clone(est).set_params(random_state=3).fit_transform(X)
+    b = clone(est).set_params(random_state=3).fit_transform(X)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+# --- the package --------------------------------------------------------------------------------
+
+def _modules_on_disk() -> set[str]:
+    names = {p.stem for p in PKG.glob("*.py") if not p.name.startswith("_")}
+    names |= {p.name for p in PKG.iterdir() if (p / "__init__.py").is_file()
+              and not p.name.startswith("_")}
+    return names
+
+
+def test_dir_of_the_package_lists_exactly_the_modules_on_disk():
+    public = {n for n in dir(mlpc_helpers) if not n.startswith("_")}
+    assert public == _modules_on_disk()
+    for name in sorted(public - {"models"}):  # every listed name resolves
+        assert getattr(mlpc_helpers, name).__name__ == f"mlpc_helpers.{name}"
+
+
+def test_every_module_of_the_package_resolves_and_is_documented():
+    for mod in sorted(_modules_on_disk()):
+        m = importlib.import_module(f"mlpc_helpers.{mod}")
+        assert (m.__doc__ or "").strip(), f"mlpc_helpers.{mod} has no module docstring"
+
+
+def test_import_is_fast_and_imports_no_torch():
+    code = ("import sys, time; t = time.perf_counter(); import mlpc_helpers; "
+            "dt = time.perf_counter() - t; print(dt, 'torch' in sys.modules)")
+    best = None
+    for _ in range(3):  # best of three: the CI machine is shared
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=ROOT).stdout.split()
+        dt, torch_loaded = float(out[0]), out[1] == "True"
+        assert not torch_loaded, "import mlpc_helpers imported torch"
+        best = dt if best is None else min(best, dt)
+    assert best < 1.0, f"import mlpc_helpers took {best:.2f} s"
+
+
+def test_non_model_modules_import_without_torch():
+    mods = sorted(_modules_on_disk() - {"models"})
+    code = ("import importlib, sys\n"
+            f"for m in {mods!r}:\n"
+            "    importlib.import_module('mlpc_helpers.' + m)\n"
+            "    if 'torch' in sys.modules:\n"
+            "        print(m); break\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout.strip()
+    assert not out, (f"importing mlpc_helpers.{out} imports torch: import it inside the "
+                     "functions that need it (only mlpc_helpers.models may import it at the top)")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_mlpc_helpers_never_imports_mlpc_course():
+    bad = [str(p.relative_to(ROOT)) for p in sorted(PKG.rglob("*.py"))
+           if any(m == "mlpc_course" or m.startswith("mlpc_course.")
+                  for m in _imported_modules(p))]
+    assert not bad, f"mlpc_helpers must not import mlpc_course (course tooling): {bad}"
+
+
+def test_mlpc_course_builds_on_mlpc_helpers():
+    used = set().union(*(_imported_modules(p) for p in (ROOT / "mlpc_course").rglob("*.py")))
+    assert any(m.startswith("mlpc_helpers") for m in used)

@@ -1,0 +1,116 @@
+"""The Quarto render path: pinned Quarto, the log scanner of tools/render.py, progress text
+kept out of executed notebooks, and (after the render of `make test`) what was written."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlpc_course.nbval_executed import clean_outputs, strip_progress
+
+ROOT = Path(__file__).resolve().parents[1]
+PIN = re.search(r"^QUARTO_VERSION := (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+
+
+def _render_module():
+    spec = importlib.util.spec_from_file_location("mlpc_render", ROOT / "tools" / "render.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_install_script_pins_the_same_version():
+    text = (ROOT / "tools" / "install_quarto.sh").read_text()
+    assert f'VERSION="${{QUARTO_VERSION:-{PIN}}}"' in text
+    assert "WITH_PREVIEW_JS=0" in text and "MLPC_QUARTO_SRC" in text
+
+
+def test_quarto_reports_the_pinned_version():
+    """`make test` passes the Quarto it uses as MLPC_QUARTO; then it must run and be the pin."""
+    exe = os.environ.get("MLPC_QUARTO")
+    if not exe:
+        local = ROOT / ".quarto-cli" / "bin" / "quarto"
+        exe = str(local) if local.exists() else shutil.which("quarto")
+        if not exe:
+            pytest.skip("no Quarto here: `make quarto` installs it (make test does)")
+    got = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == PIN
+
+
+def test_scanner_fails_on_errors_and_broken_reference_warnings():
+    render = _render_module()
+    log = [
+        "\x1b[33mWARNING (/x/crossref/refs.lua:128) Unable to resolve crossref @fig-nope\n",
+        "[WARNING] Citeproc: citation nokey2020 not found\n",
+        "WARN: metric w05-ari not recorded: run `make course` before rendering\n",
+        "ERROR: The notebook ../notebooks/a.ipynb doesn't contain output to embed with the "
+        "cell id, tag, or label 'fig-x'\n",
+        "WARNING (/x/website/links.lua) Unable to resolve link target: nope.qmd\n",
+        "WARN: some harmless note about fonts\n",
+        "Output created: deck.html\n",
+        "  - some yaml: WARNING-free line\n",
+    ]
+    fatal, other = render.scan_log(log)
+    assert len(fatal) == 5
+    assert other == ["WARN: some harmless note about fonts"]
+
+
+def test_scan_html_finds_left_overs(tmp_path):
+    render = _render_module()
+    (tmp_path / "a.html").write_text("<p>See <strong>?@fig-w05-k</strong></p>")
+    (tmp_path / "b.html").write_text("<p><strong>[w05-ari: not recorded yet]</strong></p>")
+    (tmp_path / "c.html").write_text("<p>fine</p>")
+    found = render.scan_html(tmp_path)
+    assert len(found) == 2 and found[0].startswith("a.html: unresolved crossref")
+
+
+def test_progress_text_is_removed_from_executed_outputs():
+    bar = ("\r  0%|          | 0/30 [00:00<?, ?epoch/s]"
+           "\r 50%|#####     | 15/30 [00:01<00:01, 9.9epoch/s]"
+           "\r100%|##########| 30/30 [00:03<00:00, 9.9epoch/s]\n")
+    assert strip_progress(bar).strip() == ""
+    assert strip_progress("UserWarning: keep me\n" + bar) == "UserWarning: keep me\n"
+    outs = [{"output_type": "stream", "name": "stderr", "text": bar},
+            {"output_type": "stream", "name": "stdout", "text": "ARI = 0.71\n"}]
+    assert clean_outputs(outs) == [outs[1]]
+
+
+# --- after the render of `make test` ----------------------------------------------------------
+
+SITE = ROOT / "_site"
+HANDOUTS = ROOT / "_handouts"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DECKS = sorted((ROOT / "slides").glob("*.qmd"))
+
+
+@pytest.mark.after_render
+def test_every_notebook_and_deck_has_a_page_and_a_handout():
+    if not (SITE / "index.html").exists():
+        pytest.skip("no _site/: run `make render`")
+    missing = [f"_site/notebooks/{nb.stem}.html" for nb in NOTEBOOKS
+               if not (SITE / "notebooks" / f"{nb.stem}.html").exists()]
+    missing += [f"_site/slides/{d.stem}.html" for d in DECKS
+                if not (SITE / "slides" / f"{d.stem}.html").exists()]
+    missing += [f"_handouts/notebooks/{nb.stem}.pdf" for nb in NOTEBOOKS
+                if not (HANDOUTS / "notebooks" / f"{nb.stem}.pdf").exists()]
+    missing += [f"_handouts/slides/{d.stem}.pdf" for d in DECKS if d.stem != "index"
+                and not (HANDOUTS / "slides" / f"{d.stem}.pdf").exists()]
+    assert not missing, f"not rendered: {missing}"
+
+
+@pytest.mark.after_render
+def test_rendered_notebooks_have_outputs_and_no_progress_bars():
+    if not (SITE / "index.html").exists():
+        pytest.skip("no _site/: run `make render`")
+    for nb in NOTEBOOKS:
+        page = (SITE / "notebooks" / f"{nb.stem}.html").read_text(errors="replace")
+        assert "cell-output" in page, f"{nb.stem}: rendered without outputs"
+        assert not re.search(r"\d+%\|[^|<]*\||it/s\]|epoch/s\]", page), \
+            f"{nb.stem}: progress-bar text on the page"

@@ -7,8 +7,9 @@ notebook has run, writes ``build/executed/<notebook>.ipynb`` (``--executed-dir``
 ``MLPC_EXECUTED_DIR`` change the folder). ``tools/render.py`` stages those executed copies in
 place of the output-free sources and runs Quarto there: CI executes each notebook once.
 
-What is written is what a reader should see: progress text (tqdm bars, ``\\r``-rewritten lines)
-is removed from stderr streams, as is an stderr output left empty by that. The items that
+What is written is what a reader should see: figures (the kernels get the inline matplotlib
+backend even where the tests use Agg), and no progress text (tqdm bars and widgets,
+``\\r``-rewritten lines; see :func:`clean_outputs`). The items that
 ``mlpc_course.nbval_editions`` adds (student stubs and checks) run in the same kernel but are
 not cells of the notebook and are not written. A notebook with a failing cell is still written
 (the failure is in the test report); the executed copy then carries the error output.
@@ -43,16 +44,25 @@ def strip_progress(text: str) -> str:
     return "\n".join(keep)
 
 
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
 def clean_outputs(outputs: list[Any]) -> list[Any]:
-    """Outputs as a rendered page should show them (see :func:`strip_progress`)."""
+    """Outputs as a rendered page should show them: no progress text in streams (see
+    :func:`strip_progress`), no progress-bar widgets (``tqdm.auto`` in a kernel), no stream
+    left empty by that."""
     out = []
     for o in outputs:
-        if o.get("output_type") == "stream" and o.get("name") == "stderr":
-            text = o.get("text", "")
-            text = strip_progress("".join(text) if isinstance(text, list) else text)
+        if o.get("output_type") == "stream":
+            text = strip_progress(_text(o.get("text", "")))
             if not text.strip():
                 continue
             o = dict(o, text=text)
+        elif "application/vnd.jupyter.widget-view+json" in o.get("data", {}):
+            plain = _text(o["data"].get("text/plain", ""))
+            if not plain.strip() or _PROGRESS.search(plain):
+                continue
         out.append(o)
     return out
 
@@ -66,6 +76,29 @@ def pytest_addoption(parser: Any) -> None:
     parser.addoption("--executed-dir", dest="executed_dir", default=None,
                      help="where to write the notebooks nbval executed, with their outputs "
                           "(default: build/executed/, or $MLPC_EXECUTED_DIR)")
+
+
+# The kernels draw figures inline (image/png outputs for the rendered pages), whatever backend
+# the test process itself uses (conftest.py sets Agg, which kernels would inherit).
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: Any):
+    """Start each notebook's kernel with the inline matplotlib backend."""
+    parent = getattr(item, "parent", None)
+    if type(parent).__name__ != "IPyNbFile" or parent.kernel is not None:
+        yield  # not a notebook, or its kernel runs already
+        return
+    old = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = old
 
 
 def _is_source_cell(item: Any) -> bool:

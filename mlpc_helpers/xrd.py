@@ -209,6 +209,8 @@ def quantify(patterns: np.ndarray, library: pd.DataFrame, phases: pd.DataFrame,
 def shift_grid(tth: np.ndarray, max_shift: float = 0.5) -> np.ndarray:
     """Zero shifts (degrees) in whole grid steps from ``-max_shift`` to ``+max_shift``
     (``tth`` ascending or descending)."""
+    if not max_shift >= 0:
+        raise MLPCInputError(f"max_shift must be a non-negative angle in degrees; got {max_shift}.")
     step = float(np.median(np.diff(check_axis(tth, "tth")[0])))
     n = int(np.floor(max_shift / step + 1e-9))
     return np.round(np.arange(-n, n + 1) * step, 6)

@@ -221,6 +221,14 @@ def test_dir_of_the_package_lists_exactly_the_modules_on_disk():
         assert getattr(mlpc_helpers, name).__name__ == f"mlpc_helpers.{name}"
 
 
+def test_synthetic_lists_its_generator_modules():
+    from mlpc_helpers import synthetic
+
+    on_disk = {p.stem for p in (PKG / "synthetic").glob("*.py") if not p.name.startswith("_")}
+    assert {n for n in dir(synthetic) if not n.startswith("_")} == on_disk
+    assert {"microstructure", "meltpool", "spectrum_images"} <= on_disk
+
+
 def test_every_module_of_the_package_resolves_and_is_documented():
     for mod in sorted(_modules_on_disk()):
         m = importlib.import_module(f"mlpc_helpers.{mod}")

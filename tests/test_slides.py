@@ -95,7 +95,7 @@ def test_numbers_come_from_recorded_metrics(deck):
 
 
 def _citations(text):
-    return set(re.findall(r"(?<![\w.])@([A-Za-z][\w-]*\d{4}[a-z]?)", text))
+    return set(re.findall(r"(?<![\w.])@([A-Za-z][\w-]*\d{4}[\w-]*)", text))
 
 
 def test_every_citation_resolves():

@@ -73,8 +73,14 @@ def _copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def stage(stage_dir: Path, executed: Path, allow_missing: bool = False) -> list[str]:
-    """Copy the Quarto project into ``stage_dir`` with executed notebooks; return problems."""
+def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
+          profile: str | None = None) -> list[str]:
+    """Copy the Quarto project into ``stage_dir`` with executed notebooks; return problems.
+
+    With a ``profile`` whose ``_quarto-<profile>.yml`` lists ``project.render``, that list
+    replaces the main one in the staged ``_quarto.yml`` (Quarto itself would render the union
+    of both lists: the website's pages would become handouts too).
+    """
     problems = []
     stage_dir.mkdir(parents=True, exist_ok=True)
     for old in stage_dir.iterdir():  # keep Quarto's caches, replace the sources
@@ -85,6 +91,17 @@ def stage(stage_dir: Path, executed: Path, allow_missing: bool = False) -> list[
         if src.name in SKIP or src.name.endswith(".egg-info"):
             continue
         _copy(src, stage_dir / src.name)
+    if profile:
+        import yaml
+
+        prof = yaml.safe_load((ROOT / f"_quarto-{profile}.yml").read_text()) or {}
+        render_list = (prof.get("project") or {}).get("render")
+        if render_list:
+            main_cfg = yaml.safe_load((ROOT / "_quarto.yml").read_text())
+            main_cfg["project"]["render"] = render_list
+            (stage_dir / "_quarto.yml").write_text(
+                f"# staged by tools/render.py: project.render of _quarto-{profile}.yml\n"
+                + yaml.safe_dump(main_cfg, sort_keys=False, allow_unicode=True))
     nb_dir = stage_dir / "notebooks"
     nb_dir.mkdir()
     for src in sorted((ROOT / "notebooks").iterdir()):
@@ -97,9 +114,7 @@ def stage(stage_dir: Path, executed: Path, allow_missing: bool = False) -> list[
         if not done.exists():
             problems.append(f"{src.name}: no executed copy in {executed} (run `make test` or "
                             "`make execute` first)")
-            if allow_missing:
-                shutil.copy2(src, nb_dir / src.name)
-            continue
+            continue  # with --allow-missing: left out of the render
         if done.stat().st_mtime < src.stat().st_mtime:
             problems.append(f"{src.name}: the executed copy in {executed} is older than the "
                             "notebook (run `make test` or `make execute` again)")
@@ -169,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--executed", default=str(ROOT / "build" / "executed"),
                    help="folder of executed notebooks (default build/executed)")
     p.add_argument("--allow-missing", action="store_true",
-                   help="render notebooks without an executed copy as they are (no outputs)")
+                   help="leave out notebooks without an executed copy (instead of failing)")
     p.add_argument("--no-fail", action="store_true", help="report problems, exit 0")
     p.add_argument("--no-stage", action="store_true",
                    help="render build/render/ as it is (debugging a staged tree)")
@@ -181,18 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     stage_dir = ROOT / "build" / "render"
     t0 = time.perf_counter()
     problems = [] if args.no_stage else stage(stage_dir, Path(args.executed),
-                                                  args.allow_missing)
+                                                  args.allow_missing, args.profile)
     for msg in problems:
         print(f"render: {msg}", file=sys.stderr)
     if problems and not args.allow_missing:
         return 1
 
-    cmd = [quarto_exe(), "render"]
+    cmd = [quarto_exe(), "render", *args.quarto_args]  # an input file must come first
     if args.profile:
         cmd += ["--profile", args.profile]
     if args.profile == "handout":
         cmd += ["--to", "typst"]
-    cmd += args.quarto_args
     env = dict(os.environ)
     env.setdefault("QUARTO_PYTHON", sys.executable)
     env.setdefault("MLPC_METRICS_DIR", str(ROOT / "build" / "metrics"))

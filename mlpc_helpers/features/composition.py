@@ -140,15 +140,15 @@ class _FormulaFeaturizer(TransformerMixin, BaseEstimator):
         Raises ``NotFittedError`` before :meth:`fit` (scikit-learn's contract)."""
         check_is_fitted(self, "n_features_out_")
         raw = _formulas(X)
-        forms = []
-        for f in raw:  # check every formula first: the error names its rows
+        keys: dict[str, str] = {}
+        for f in dict.fromkeys(raw):  # check every formula first: the error names its rows
             try:
-                key = normalise_formula(f)
-                if (self.kind, key) not in _MEMORY:
-                    parse_formula(key)
+                keys[f] = normalise_formula(f)
+                if (self.kind, keys[f]) not in _MEMORY:
+                    parse_formula(f)
             except MLPCInputError as err:
                 raise MLPCInputError(_with_rows(err, f, raw, X)) from None
-            forms.append(key)
+        forms = [keys[f] for f in raw]  # hydrates etc. in one notation: one cache entry
         unique = list(dict.fromkeys(forms))
         missing = [f for f in unique if (self.kind, f) not in _MEMORY]
         if missing and self.disk_cache:

@@ -115,10 +115,10 @@ def preprocessing_grid(
 
     from ..clustering import score
 
-    check_matrix(embeddings, "embeddings")
     E = np.asarray(embeddings)
     if E.ndim != 2:
         raise ValueError(f"embeddings must be (n_images, n_features); got shape {E.shape}.")
+    check_matrix(E, "embeddings")  # NaN/inf named by row and column
     if labels_true is not None and len(labels_true) != len(E):
         raise ValueError(
             f"labels_true has {len(labels_true)} entries for {len(E)} embeddings; "

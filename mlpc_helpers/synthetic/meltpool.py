@@ -211,7 +211,12 @@ def rescale_brightness(
     """Multiply every frame (n, ...) by its own gain drawn uniformly from ``gain``, clip to [0, 1]:
     the brightness augmentation applied to nominal frames (numpy twin of ``gain_augment``).
     ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
+    from ..validation import as_float_image
+
     rng = check_random_state(random_state)
-    x = np.asarray(frames, np.float32)
+    x = np.asarray(frames)
+    # integer camera frames to 0-1 by their bit depth; float frames as given (0-1)
+    x = (x if np.issubdtype(x.dtype, np.floating) else as_float_image(x, "frames"))
+    x = x.astype(np.float32)
     g = rng.uniform(gain[0], gain[1], (len(x),) + (1,) * (x.ndim - 1)).astype(np.float32)
     return np.clip(x * g, 0.0, 1.0)

@@ -200,9 +200,10 @@ def effective_conductivity(
     import scipy.sparse as sp
     from scipy.sparse.linalg import spsolve
 
-    phase = np.asarray(phase)
-    if phase.ndim != 2:
-        raise ValueError(f"phase must be one 2-D image (rows, cols); got shape {phase.shape}.")
+    from ..validation import check_image, check_phase_map
+
+    # one 2-D two-phase map (bool or 0/1); a grey image raises MLPCInputError: segment first
+    phase = check_phase_map(check_image(phase, "phase"), "phase")
     if sigma_phase <= 0 or sigma_matrix <= 0:
         raise ValueError("sigma_phase and sigma_matrix must both be positive.")
     h, w = phase.shape
@@ -316,9 +317,9 @@ def patches(images: np.ndarray, per_side: int = 4) -> tuple[np.ndarray, np.ndarr
     Returns ``(tiles, groups)``: tiles (n * per_side**2, H/per_side, W/per_side) and the
     specimen index of each tile (for GroupKFold).
     """
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must be (n, H, W); got shape {images.shape}.")
+    from ..validation import check_stack
+
+    images = check_stack(images, "images")  # (n, H, W); lists of one shape; no colour
     n, h, w = images.shape
     if h % per_side or w % per_side:
         raise ValueError(f"H={h} and W={w} must be divisible by per_side={per_side}.")

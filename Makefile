@@ -117,7 +117,7 @@ test: data quarto browser
 	$(RUN_ENV) $(PY) -m pytest tests -m after_notebooks
 	$(RENDER) --profile handout
 	$(RENDER)
-	$(RUN_ENV) $(PY) -m pytest tests -m after_render
+	$(RUN_ENV) MLPC_AFTER_RENDER=1 $(PY) -m pytest tests -m after_render
 
 test-unit: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -104,7 +104,9 @@ def find_eds_peaks(
     fwhm_mnka_ev : detector resolution at Mn Kα (eV), e.g. the file's metadata.
     n_sigma : detection threshold in Poisson SDs.
     min_energy_kev : ignore the noise peak below this energy.
-    background : (n_channels,) background in counts; default :func:`snip_background`.
+    background : (n_channels,) background in counts; default :func:`snip_background` of the
+        spectrum smoothed by a Gaussian of one FWHM (SNIP takes minima: on raw counts it
+        follows the downward noise and lies below the true background).
     noise_counts : (n_channels,) counts whose background sets √B (default: ``background``).
 
     Returns
@@ -119,8 +121,10 @@ def find_eds_peaks(
     step = float(np.median(np.diff(e)))
     fwhm = fwhm_at_energy(np.clip(e, 0.1, None), fwhm_mnka_ev)
     width = int(np.clip(np.round(np.median(fwhm[e > min_energy_kev]) / step), 3, None))
-    if background is None:
-        background = snip_background(y, n_iter=2 * width)
+    if background is None:  # SNIP on a lightly smoothed copy: on raw noise it sits too low
+        from scipy.ndimage import gaussian_filter1d
+
+        background = snip_background(gaussian_filter1d(y, width / 2.355), n_iter=2 * width)
     bg = np.clip(np.asarray(background, float), 0, None)
     noise_bg = bg if noise_counts is None else np.clip(np.asarray(noise_counts, float), 0, None)
     net = window_sum(y - bg, width)
@@ -194,7 +198,7 @@ SI_ESCAPE_KEV = 1.740
 
 
 def artefact_peaks(peaks: pd.DataFrame, *, tolerance: float = 0.5,
-                   parent_ratio: float = 10.0) -> pd.Series:
+                   parent_ratio: float = 15.0) -> pd.Series:
     """Which peaks are detector artefacts rather than elements (bool Series, peak order).
 
     *Escape peak*: a peak at E_parent − 1.740 keV (a Si Kα photon left a Si detector) whose
@@ -227,7 +231,7 @@ def identify_elements(
 
     A line *explains* a peak when |E_peak − E_line| ≤ ``tolerance`` × the peak's FWHM. Each
     round picks the element with the best score = (net counts of the still unexplained
-    peaks it explains) / (all net counts), minus one per *major* line (weight ≥
+    peaks its strong lines, weight ≥ ``major_weight``, explain) / (all net counts), minus one per *major* line (weight ≥
     ``major_weight``, energy ≥ ``check_above_kev``) of the element that no peak explains:
     an element whose strong lines are missing is not there. Lines below
     ``check_above_kev`` are not demanded: soft X-rays are absorbed in the specimen and the
@@ -258,12 +262,16 @@ def identify_elements(
         best, best_score = None, 0.0
         for el in candidates:
             rows = el_names == el
-            covered = hit[rows].any(axis=0)
+            strong = rows & (lines["weight"].to_numpy() >= major_weight)
+            covered = hit[strong].any(axis=0)
             gain = area[covered & ~explained].sum() / total
             major = rows & (lines["weight"].to_numpy() >= major_weight) & (
                 lines["energy_keV"].to_numpy() >= check_above_kev)
             missing = int((~hit[major].any(axis=1)).sum())
-            score = gain - missing
+            d = np.abs(lines["energy_keV"].to_numpy()[rows][:, None] - pe[None, :])
+            fit = np.where(hit[rows], d / tol[None, :], np.inf).min(axis=0)
+            closeness = float(np.mean(fit[np.isfinite(fit)])) if np.isfinite(fit).any() else 1
+            score = gain - missing - 1e-3 * closeness  # ties: the closer lines win
             if score > best_score:
                 best, best_score = el, score
         if best is None:
@@ -430,6 +438,22 @@ def choose_n_components(errors: Sequence[float], ks: Sequence[int],
         if d < gain:
             return int(k)
     return int(ks[-1])
+
+
+def rank_at_noise(rss: Sequence[float], ks: Sequence[int], noise: float) -> int:
+    """Smallest number of components k whose residual sum of squares reaches the noise.
+
+    For Poisson counts the expected squared residual of a perfect model is Σ counts
+    (variance = mean), so a k with RSS ≤ ``noise`` = Σ counts explains everything but
+    the counting noise; more components would fit noise. Returns the largest k if none
+    reaches it.
+    """
+    r = np.asarray(rss, float)
+    ks = list(ks)
+    if len(r) != len(ks) or not len(r):
+        raise MLPCInputError("rss and ks need the same, non-zero length.")
+    ok = np.flatnonzero(r <= noise)
+    return int(ks[ok[0]]) if len(ok) else int(ks[-1])
 
 
 # ----------------------------------------------------------------------------- XRD augmentation

@@ -38,7 +38,7 @@ def test_manifests_are_complete_and_pinned():
         for f in m.files:
             assert re.fullmatch(r"[0-9a-f]{64}", f.sha256)
             assert f.urls and all(re.search(r"/[0-9a-f]{40}/", u) for u in f.urls), f.urls
-    assert len(data.manifest("neu_surface_defects").files) == 1800
+    assert len(data.manifest("neu_surface_defects").files) == 3600  # 1800 JPEG + 1800 VOC XML
 
 
 def test_unknown_dataset_names_the_known_ones():

@@ -25,7 +25,12 @@ DATASETS = {
         "license": "No explicit license; distributed by the publisher for research and education with a request to cite the papers (treat as free for academic use with citation).",
         "citation": "K. Song, Y. Yan, 'A noise robust method based on completed local binary patterns for hot-rolled steel strip surface defects', Applied Surface Science 285 (2013) 858-864, doi:10.1016/j.apsusc.2013.09.002. Y. He, K. Song, Q. Meng, Y. Yan, 'An end-to-end steel surface defect detection approach via fusing multiple hierarchical features', IEEE Trans. Instrum. Meas. 69(4) (2020) 1493-1504, doi:10.1109/TIM.2019.2915404.",
         "caveats": "patches_101.jpg and patches_105.jpg are byte-identical: keep them in one split. Files are JFIF with R=G=B; read as grayscale. 30 images of the source repository sit in Validation_Images/; the downloader tries both folders.",
-        "select": lambda p: p.startswith("images/"),
+        "select": lambda p: p.startswith(("images/", "annotations/")),
+        # VOC XML boxes (week 13): ANNOTATIONS/ or Validation_Annotations/ upstream
+        "urls_for": lambda p: [
+            GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/"
+            + folder + "/" + Path(p).name for folder in ("ANNOTATIONS", "Validation_Annotations")
+        ] if p.startswith("annotations/") else None,
         "url_templates": [
             GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/IMAGES/{name}",
             GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/Validation_Images/{name}",
@@ -188,9 +193,11 @@ def main(mirror: Path) -> None:
             entry = {"path": path, "sha256": sha, "size": (folder / path).stat().st_size}
             if "urls" in spec:
                 entry["urls"] = spec["urls"][path]
+            elif "urls_for" in spec and spec["urls_for"](path):
+                entry["urls"] = spec["urls_for"](path)
             files.append(entry)
         files.sort(key=lambda e: e["path"])
-        manifest = {k: v for k, v in spec.items() if k not in {"select", "urls"}}
+        manifest = {k: v for k, v in spec.items() if k not in {"select", "urls", "urls_for"}}
         manifest = {"name": name, **manifest, "files": files}
         (OUT / f"{name}.json").write_text(json.dumps(manifest, indent=1) + "\n")
         print(f"{name}: {len(files)} files, {sum(f['size'] for f in files):,} bytes")

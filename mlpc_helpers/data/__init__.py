@@ -118,7 +118,7 @@ def _neu_arrays(folder: str) -> tuple[np.ndarray, tuple[str, ...]]:
     from PIL import Image
 
     m = manifest("neu_surface_defects")
-    paths = [Path(folder) / f.path for f in m.files]
+    paths = [Path(folder) / f.path for f in m.files if f.path.startswith("images/")]
 
     def key(p: Path) -> tuple[int, int]:
         cls, idx = p.stem.rsplit("_", 1)
@@ -130,6 +130,21 @@ def _neu_arrays(folder: str) -> tuple[np.ndarray, tuple[str, ...]]:
     return images, tuple(p.name for p in paths)
 
 
+@functools.lru_cache(maxsize=2)
+def _neu_boxes(folder: str, names: tuple[str, ...]) -> tuple[tuple[tuple, ...], ...]:
+    """VOC boxes of each image: ((xmin, ymin, xmax, ymax, label), ...) from annotations/."""
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for name in names:
+        root = ET.parse(Path(folder) / "annotations" / (Path(name).stem + ".xml")).getroot()
+        out.append(tuple(
+            (*(int(float(o.findtext(f"bndbox/{k}"))) for k in ("xmin", "ymin", "xmax", "ymax")),
+             o.findtext("name").strip())
+            for o in root.iter("object")))
+    return tuple(out)
+
+
 def load_neu_surface_defects(*, classes: list[str] | None = None,
                              return_X_y: bool = False) -> Bunch:
     """NEU hot-rolled steel strip surface defects: 1800 grayscale images, 6 classes x 300.
@@ -138,7 +153,10 @@ def load_neu_surface_defects(*, classes: list[str] | None = None,
     ``images``: uint8 array (n, 200, 200), gray levels 0-255 (pixel size not stated by the publisher);
     ``data``: the same as float32 (n, 40000) in [0, 1]; ``target``: int (n,);
     ``target_names``: the 6 class names; ``filenames``; ``frame``: DataFrame
-    (filename, label, index); ``DESCR``. ``classes`` keeps a subset of the classes.
+    (filename, label, index, n_boxes); ``boxes``: list (one per image) of the publisher's
+    Pascal-VOC defect boxes ``(xmin, ymin, xmax, ymax, label)`` in pixels (1-based,
+    inclusive corners, as in the XML; label may differ from the image's class);
+    ``DESCR``. ``classes`` keeps a subset of the classes.
 
     Images are ordered by class, then by the publisher's index (crazing_1 ... scratches_300).
     ``return_X_y=True`` returns ``(images, target)`` instead of the Bunch.
@@ -158,8 +176,10 @@ def load_neu_surface_defects(*, classes: list[str] | None = None,
     target_names = [c for c in NEU_CLASSES if classes is None or c in classes]
     imgs = images[keep]
     target = np.array([target_names.index(c) for c in labels[keep]], dtype=np.int64)
+    boxes = [list(b) for b, k in zip(_neu_boxes(str(folder), names), keep, strict=True) if k]
     frame = pd.DataFrame(
-        {"filename": np.array(names)[keep], "label": labels[keep], "index": index[keep]}
+        {"filename": np.array(names)[keep], "label": labels[keep], "index": index[keep],
+         "n_boxes": [len(b) for b in boxes]}
     )
     if return_X_y:
         return imgs, target
@@ -170,6 +190,7 @@ def load_neu_surface_defects(*, classes: list[str] | None = None,
         target_names=target_names,
         filenames=list(frame["filename"]),
         frame=frame,
+        boxes=boxes,
         DESCR=manifest("neu_surface_defects").describe(),
     )
 

@@ -353,17 +353,26 @@ def poisson_split(counts, random_state=None) -> tuple[np.ndarray, np.ndarray]:
     return n1, c - n1
 
 
-def anscombe(counts) -> np.ndarray:
+def anscombe(counts, *, read_noise_sd: float = 0.0) -> np.ndarray:
     """Anscombe transform A(x) = 2 √(x + 3/8) (Anscombe 1948).
 
     For x ~ Poisson(λ) the variance of A(x) is close to 1 for λ ≳ 4, whatever λ: the
     noise becomes additive and homoscedastic, so methods built for Gaussian noise of one
     known σ (PCA thresholds, Wiener, BM3D) apply.
+
+    With ``read_noise_sd`` = σ_r > 0 (Poisson counts plus zero-mean Gaussian read noise, in
+    counts, gain 1) it is the generalised Anscombe transform 2 √(x + 3/8 + σ_r²)
+    (Murtagh, Starck & Bijaoui 1995), the square root clipped at 0 (x may be negative).
+    Use :func:`anscombe_inverse` only for σ_r = 0.
     """
     x = np.asarray(counts, dtype=np.float64)
-    if not np.isfinite(x).all() or (x < -3 / 8).any():
-        raise MLPCInputError("counts must be finite and >= -3/8 for the Anscombe transform.")
-    return 2.0 * np.sqrt(x + 0.375)
+    if not np.isfinite(x).all():
+        raise MLPCInputError("counts must be finite for the Anscombe transform.")
+    if not read_noise_sd >= 0:
+        raise MLPCInputError(f"read_noise_sd must be >= 0; got {read_noise_sd!r}.")
+    if read_noise_sd == 0 and (x < -3 / 8).any():
+        raise MLPCInputError("counts must be >= -3/8 for the Anscombe transform.")
+    return 2.0 * np.sqrt(np.maximum(x + 0.375 + read_noise_sd**2, 0.0))
 
 
 _EXACT_CACHE: dict[str, np.ndarray] = {}

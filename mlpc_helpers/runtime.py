@@ -225,7 +225,11 @@ def start(notebook: str, *, use_torch: bool = False, quiet: bool = False) -> Con
     if use_torch:
         import torch  # noqa: F401  (imported so that seed_everything seeds it)
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        # OMP_NUM_THREADS (set by `make test`: one thread per parallel worker) wins over
+        # the core count, so parallel notebook runs do not oversubscribe the CPU.
+        threads = os.environ.get("OMP_NUM_THREADS", "").strip()
+        torch.set_num_threads(int(threads) if threads.isdigit() and int(threads) > 0
+                              else max(1, os.cpu_count() or 1))
     s = seed_everything()
     dev = device() if use_torch else "cpu"
     ctx = Context(notebook=notebook, seed=s, device=dev, full=is_full())

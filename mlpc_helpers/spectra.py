@@ -94,20 +94,22 @@ def find_eds_peaks(
     At each channel, N = counts summed over a window of one detector FWHM at that energy
     and B = the background summed over the same window. For Poisson counts the SD of N is
     √B where there is no peak, so the net counts N − B are divided by √B (the significance
-    z). Peaks are the local maxima of N − B (``scipy.signal.find_peaks``) whose prominence
-    exceeds ``n_sigma``·√B and whose z exceeds ``n_sigma``.
+    z). Peaks are the local maxima of N − B (``scipy.signal.find_peaks``) whose z exceeds
+    ``n_sigma`` and whose prominence exceeds ``n_sigma``·√N (on a peak the counts
+    fluctuate by √N, not √B: a lower bar splits strong peaks into noise maxima).
 
     Parameters
     ----------
     energy, counts : (n_channels,) keV and counts (may be a denoised, non-integer spectrum;
-        the noise is then still taken as √B of the counts given in ``noise_counts``).
+        the noise is then taken from the raw counts given in ``noise_counts``).
     fwhm_mnka_ev : detector resolution at Mn Kα (eV), e.g. the file's metadata.
     n_sigma : detection threshold in Poisson SDs.
     min_energy_kev : ignore the noise peak below this energy.
     background : (n_channels,) background in counts; default :func:`snip_background` of the
         spectrum smoothed by a Gaussian of one FWHM (SNIP takes minima: on raw counts it
         follows the downward noise and lies below the true background).
-    noise_counts : (n_channels,) counts whose background sets √B (default: ``background``).
+    noise_counts : (n_channels,) raw counts whose Poisson noise applies (default:
+        ``counts``): √B from their SNIP background, √N from themselves.
 
     Returns
     -------
@@ -121,16 +123,20 @@ def find_eds_peaks(
     step = float(np.median(np.diff(e)))
     fwhm = fwhm_at_energy(np.clip(e, 0.1, None), fwhm_mnka_ev)
     width = int(np.clip(np.round(np.median(fwhm[e > min_energy_kev]) / step), 3, None))
-    if background is None:  # SNIP on a lightly smoothed copy: on raw noise it sits too low
-        from scipy.ndimage import gaussian_filter1d
+    from scipy.ndimage import gaussian_filter1d
 
-        background = snip_background(gaussian_filter1d(y, width / 2.355), n_iter=2 * width)
-    bg = np.clip(np.asarray(background, float), 0, None)
-    noise_bg = bg if noise_counts is None else np.clip(np.asarray(noise_counts, float), 0, None)
+    def _bg(x):  # SNIP on a lightly smoothed copy: on raw noise it sits too low
+        return snip_background(gaussian_filter1d(np.asarray(x, float), width / 2.355),
+                               n_iter=2 * width)
+
+    bg = np.clip(np.asarray(_bg(y) if background is None else background, float), 0, None)
+    raw = y if noise_counts is None else np.clip(np.asarray(noise_counts, float), 0, None)
+    raw_bg = bg if noise_counts is None else np.clip(_bg(raw), 0, None)
     net = window_sum(y - bg, width)
-    sd = np.sqrt(window_sum(noise_bg, width) + 1.0)
-    z = net / sd
-    idx, _ = find_peaks(net, prominence=n_sigma * sd, height=n_sigma * sd)
+    sd_b = np.sqrt(window_sum(raw_bg, width) + 1.0)  # no peak: SD of N is sqrt(B)
+    sd_n = np.sqrt(window_sum(np.clip(raw, 0, None), width) + 1.0)  # on a peak: sqrt(N)
+    z = net / sd_b
+    idx, _ = find_peaks(net, prominence=n_sigma * sd_n, height=n_sigma * sd_b)
     idx = idx[e[idx] >= min_energy_kev]
     pos = e[idx].copy()
     inner = (idx > 0) & (idx < len(e) - 1)

@@ -75,6 +75,18 @@ def test_anscombe_inverses():
         fm.anscombe_inverse(ea, "nope")
 
 
+def test_generalised_anscombe_stabilises_read_noise():
+    rng = np.random.default_rng(0)
+    sds = []
+    for lam in (5.0, 50.0):
+        x = rng.poisson(lam, 200_000) + rng.normal(0, 3.0, 200_000)
+        sds.append(fm.anscombe(x, read_noise_sd=3.0).std())
+    assert sds == pytest.approx([1, 1], abs=0.1)
+    assert fm.anscombe(np.array([-20.0]), read_noise_sd=3.0)[0] == 0
+    with pytest.raises(MLPCInputError, match=">= -3/8"):
+        fm.anscombe(np.array([-1.0]))
+
+
 def test_thinning_and_split():
     n = np.full(20000, 50)
     t = fm.binomial_thin(n, 0.1, random_state=0)

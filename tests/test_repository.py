@@ -1,5 +1,6 @@
 """Repository hygiene: notebooks, Quarto project, conda environment, README, CI."""
 
+import fnmatch
 import json
 import re
 import tomllib
@@ -64,7 +65,10 @@ def test_quarto_project_references_existing_files():
     missing = [f for f in files if "*" not in f and not (ROOT / f).exists()]
     assert not missing, f"_quarto.yml references missing files: {missing}"
     for nb in NOTEBOOKS:
-        assert f"notebooks/{nb.name}" in files, f"{nb.name} is not in _quarto.yml"
+        rel = f"notebooks/{nb.name}"
+        assert any(fnmatch.fnmatch(rel, f) for f in files), f"{nb.name} is not in _quarto.yml"
+        navbar = yaml.safe_dump(cfg["website"]["navbar"])
+        assert rel in navbar, f"{nb.name} has no entry in the navbar of _quarto.yml"
     for qmd in ROOT.glob("*.qmd"):
         text = qmd.read_text()
         assert text.startswith("---\n")

@@ -25,7 +25,10 @@ the later cell a fallback such as ``globals().get("labels4", labels)``).
 
 Build the student editions with ``make student`` (``mlpc student``): ``student/<name>.ipynb``
 and ``student/colab/<name>.html``, a page that forwards to Google Colab (the repository's
-public URL comes from ``MLPC_REPO_URL`` or ``website.repo-url`` in ``_quarto.yml``).
+public URL comes from ``MLPC_REPO_URL`` or ``repo-url`` in ``_variables.yml``, the one place
+of the course's URLs). Every student edition starts with the same course-setup cell
+(:func:`bootstrap_source`): it installs the course where it is missing (Colab, plain Jupyter)
+and does nothing where it is installed.
 """
 
 from __future__ import annotations
@@ -69,12 +72,15 @@ from .build import *  # noqa: F403
 from .build import (  # noqa: F401
     _preprocessor_class,
     banner_markdown,
+    bootstrap_source,
     check_magic_line,
     check_written,
     colab_page,
     colab_url,
+    course_variables,
     exercise_label,
     repo_url,
+    site_url,
     stubs,
     student_check_source,
     student_edition,

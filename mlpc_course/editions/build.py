@@ -81,15 +81,57 @@ def student_check_source(source: str, exercise: str, needs: Sequence[str]) -> st
     return check_magic_line(exercise, needs) + "\n" + source
 
 
-def banner_markdown(name: str) -> str:
+GET_STARTED = "get_started.html"  # the site's page made from get_started.qmd
+
+
+def banner_markdown(name: str, site: str | None = None) -> str:
+    """The note at the top of a student edition; links the site's *Get started* page."""
+    page = (f"[Get started]({site}/{GET_STARTED})" if site else
+            "*Get started* on the course site (`get_started.qmd` in the repository)")
     return (
         "> **Student edition.** The answers are taken out. Each exercise cell states its task in "
         "comments and stops with `NotImplementedError` until you replace its `raise` line with "
         f"your code. Cells that begin with `%%{MAGIC}` test your answer; they print *not done "
         "yet* until you have solved the exercise above them. *Run All* stops at the first "
-        f"exercise you have not done yet. On Google Colab, install the course package first, as "
-        f"the course README says. (Instructor edition: `notebooks/{name}.ipynb`.)"
+        "exercise you have not done yet.\n>\n"
+        "> **Before anything else, run the first code cell** (*course setup*): where the course "
+        "package is missing (Google Colab, a plain Jupyter) it downloads the course, installs it "
+        "and moves into its folder; where it is installed it does nothing. How to run the "
+        f"notebooks on a laptop or on Colab: {page}. "
+        f"(Instructor edition: `notebooks/{name}.ipynb`.)"
     )
+
+
+BOOTSTRAP_ID = "mlpc-bootstrap"
+
+
+def bootstrap_source(url: str | None) -> str:
+    """The course-setup cell, the first code cell of every student edition (one source).
+
+    Does nothing where ``mlpc_helpers`` imports (``make lab``, an installed course). Elsewhere
+    (Colab, plain Jupyter) it clones the repository ``url`` into ``mlpc-course/`` (unless that
+    folder is there already), enters it with ``%cd`` -- the datasets are then downloaded into
+    its ``data/`` on first use -- and installs the package with ``%pip``. Without a configured
+    URL the cell says where to set it instead.
+    """
+    repo = url or PLACEHOLDER_URL
+    return "\n".join([
+        "# Course setup (run first). Does nothing where the course package is installed.",
+        "# On Colab or a plain Jupyter: downloads the course, enters its folder, installs it.",
+        "try:",
+        "    import mlpc_helpers  # noqa: F401",
+        "except ImportError:",
+        f'    REPO = "{repo}"',
+        '    if "OWNER/REPO" in REPO:',
+        "        raise RuntimeError(\"The course's repository URL is not set: ask your \"",
+        '                           "instructor, or see Get started on the course site.")',
+        "    import os",
+        "",
+        '    if not os.path.isdir("mlpc-course"):',
+        "        !git clone --depth 1 -q {REPO} mlpc-course",
+        "    %cd mlpc-course",
+        "    %pip install -q -e .",
+    ])
 
 
 def _preprocessor_class() -> type:
@@ -112,6 +154,10 @@ def _preprocessor_class() -> type:
         strict = Bool(True, help="raise EditionError when the source breaks a rule").tag(
             config=True)
         notebook_name = Unicode("notebook", help="name used in messages and the banner").tag(
+            config=True)
+        repo = Unicode("", help="repository URL for the course-setup cell ('' = not set)").tag(
+            config=True)
+        site = Unicode("", help="site URL for the banner's Get-started link ('' = not set)").tag(
             config=True)
 
         def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
@@ -137,10 +183,14 @@ def _preprocessor_class() -> type:
                         cell.source = student_check_source(_source(cell), p.exercise, p.needs)
                 cells.append(cell)
             at = 1 if cells and cells[0].cell_type == "markdown" else 0
-            cells.insert(at, _new_cell("markdown", banner_markdown(name), "mlpc-student-banner"))
+            cells.insert(at, _new_cell("markdown", banner_markdown(name, self.site or None),
+                                       "mlpc-student-banner"))
+            first_code = next((k for k, c in enumerate(cells) if c.cell_type == "code"),
+                              len(cells))
             if any(p.kind == "check" for p in plan.cells):
-                first_code = next(k for k, c in enumerate(cells) if c.cell_type == "code")
-                cells.insert(first_code + 1, _new_cell("code", _LOAD_EXT, "mlpc-load-ext"))
+                cells.insert(first_code, _new_cell("code", _LOAD_EXT, "mlpc-load-ext"))
+            cells.insert(first_code, _new_cell("code", bootstrap_source(self.repo or None),
+                                               BOOTSTRAP_ID))
             out.cells = cells
             out.metadata["mlpc_edition"] = "student"
             return out, resources
@@ -158,9 +208,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def student_edition(nb: Any, name: str = "notebook", strict: bool = True) -> Any:
-    """The student edition of a source notebook (an nbformat NotebookNode)."""
-    pp = _preprocessor_class()(strict=strict, notebook_name=name)
+def student_edition(nb: Any, name: str = "notebook", strict: bool = True,
+                    root: Path | None = None) -> Any:
+    """The student edition of a source notebook (an nbformat NotebookNode).
+
+    ``root`` is the repository whose ``_variables.yml`` gives the URLs (default: this one).
+    """
+    pp = _preprocessor_class()(strict=strict, notebook_name=name,
+                               repo=repo_url(root) or "", site=site_url(root) or "")
     out, _ = pp.preprocess(nb, {"metadata": {"name": name}})
     return out
 
@@ -178,7 +233,8 @@ def stubs(nb: Any) -> list[tuple[int, str]]:
     return out
 
 
-def validate(source: Any, student: Any | None = None, name: str = "notebook") -> list[str]:
+def validate(source: Any, student: Any | None = None, name: str = "notebook",
+             root: Path | None = None) -> list[str]:
     """Every problem of a source notebook and of its student edition (empty list: all good).
 
     Checks the authoring rules (:func:`analyse`), then that ``student`` (default: built from
@@ -190,7 +246,7 @@ def validate(source: Any, student: Any | None = None, name: str = "notebook") ->
     problems = list(plan.problems)
     if plan.problems and student is None:
         return problems
-    expected = student_edition(source, name, strict=False)
+    expected = student_edition(source, name, strict=False, root=root)
     student = expected if student is None else student
     solutions = [(p.index, _source(source.cells[p.index])) for p in plan.cells
                  if p.kind == "solution"]
@@ -226,19 +282,56 @@ def validate(source: Any, student: Any | None = None, name: str = "notebook") ->
 
 # --- writing the editions and the Colab pages ---------------------------------------------
 
+VARIABLES = "_variables.yml"  # the ONE place of the course's public URLs (also Quarto's {{< var >}})
+PLACEHOLDER_URL = "https://github.com/OWNER/REPO"
+
+
+def _is_set(url: object) -> bool:
+    return bool(url) and "OWNER/REPO" not in str(url) and "OWNER.github.io" not in str(url)
+
+
+def course_variables(root: Path | None = None) -> dict:
+    """The keys of ``_variables.yml`` (``repo-url``, ``site-url``); {} when it is missing."""
+    path = (root or project_root()) / VARIABLES
+    if not path.is_file():
+        return {}
+    import yaml
+
+    return yaml.safe_load(path.read_text()) or {}
+
+
 def repo_url(root: Path | None = None) -> str | None:
-    """The repository's public URL: ``MLPC_REPO_URL``, else ``website.repo-url`` in
-    ``_quarto.yml``; None when neither is set (then no Colab links are made)."""
+    """The repository's public URL: ``MLPC_REPO_URL``, else ``repo-url`` in ``_variables.yml``
+    (else, for older checkouts, ``website.repo-url`` in ``_quarto.yml``); None while it is
+    unset or still the placeholder ``https://github.com/OWNER/REPO`` (then no Colab links)."""
     env = os.environ.get("MLPC_REPO_URL", "").strip()
     if env:
         return env.rstrip("/")
-    cfg = (root or project_root()) / "_quarto.yml"
-    if cfg.is_file():
-        import yaml
+    root = root or project_root()
+    url = course_variables(root).get("repo-url")
+    if not url:
+        cfg = root / "_quarto.yml"
+        if cfg.is_file():
+            import yaml
 
-        url = ((yaml.safe_load(cfg.read_text()) or {}).get("website") or {}).get("repo-url")
-        if url:
-            return str(url).strip().rstrip("/")
+            url = ((yaml.safe_load(cfg.read_text()) or {}).get("website") or {}).get("repo-url")
+    return str(url).strip().rstrip("/") if _is_set(url) else None
+
+
+def site_url(root: Path | None = None) -> str | None:
+    """The published site: ``MLPC_SITE_URL``, else ``site-url`` in ``_variables.yml``, else
+    the GitHub Pages address of :func:`repo_url` (``https://OWNER.github.io/REPO``)."""
+    env = os.environ.get("MLPC_SITE_URL", "").strip()
+    if env:
+        return env.rstrip("/")
+    url = course_variables(root).get("site-url")
+    if _is_set(url):
+        return str(url).strip().rstrip("/")
+    repo = repo_url(root)
+    prefix = "https://github.com/"
+    if repo and repo.startswith(prefix) and repo[len(prefix):].count("/") == 1:
+        owner, name = repo[len(prefix):].removesuffix(".git").split("/")
+        return f"https://{owner.lower()}.github.io/{name}"
     return None
 
 
@@ -270,10 +363,11 @@ def colab_page(name: str, url: str | None) -> str:
     else:
         head = ""
         body = (f"<p>The Colab link of <code>{html.escape(name)}</code> is not set up yet: the "
-                "instructor sets the repository's public GitHub URL as <code>website.repo-url"
-                "</code> in <code>_quarto.yml</code> (or <code>MLPC_REPO_URL</code>) and runs "
+                "instructor sets the repository's public GitHub URL as <code>repo-url</code> "
+                f"in <code>{VARIABLES}</code> (or <code>MLPC_REPO_URL</code>) and runs "
                 "<code>make student</code> again. Meanwhile, download the notebook: <a href='../"
-                f"{html.escape(name)}.ipynb'>{html.escape(name)}.ipynb</a>.</p>")
+                f"{html.escape(name)}.ipynb'>{html.escape(name)}.ipynb</a>, and follow "
+                f"<a href='../../{GET_STARTED}'>Get started</a> to run it on your laptop.</p>")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}<title>{html.escape(name)}"
             f" in Colab</title></head><body>{body}</body></html>")
 
@@ -298,10 +392,10 @@ def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | N
     built, problems = [], []
     for path in sources:
         nb = nbformat.read(path, as_version=4)
-        found = validate(nb, name=path.stem)
+        found = validate(nb, name=path.stem, root=root)
         problems += found
         if not found:
-            built.append((path.stem, student_edition(nb, path.stem)))
+            built.append((path.stem, student_edition(nb, path.stem, root=root)))
     if problems:
         raise EditionError("student editions not written:\n  " + "\n  ".join(problems))
     url = repo_url(root)
@@ -329,5 +423,5 @@ def check_written(out_dir: Path | None = None, root: Path | None = None) -> list
             problems.append(f"{target} is missing: run `make student`")
             continue
         problems += validate(nbformat.read(path, as_version=4),
-                             nbformat.read(target, as_version=4), path.stem)
+                             nbformat.read(target, as_version=4), path.stem, root=root)
     return problems

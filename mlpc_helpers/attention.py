@@ -354,7 +354,7 @@ def benchmark_attention(
     """
     import pandas as pd
     import torch
-    from tqdm.auto import tqdm
+    from mlpc_helpers.runtime import progress_bar as tqdm
 
     from .runtime import device as resolve_device
 

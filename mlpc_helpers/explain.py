@@ -13,8 +13,8 @@ depend on the model (week 13, ``week13_explainability``).
   maps; :func:`map_similarity` (Spearman rank correlation or SSIM) says how much they changed.
 - :func:`smallcnn_blocks` — the layers of a :class:`~mlpc_helpers.models.SmallCNN` in the
   order the cascade randomises them.
-- :func:`marker_positions`, :func:`add_marker` — a faint square whose position encodes the
-  class: a Clever-Hans shortcut built on purpose (Lapuschkin et al. 2019,
+- :func:`marker_glyphs`, :func:`add_marker` — a faint pattern in a corner whose shape encodes
+  the class: a Clever-Hans shortcut built on purpose (Lapuschkin et al. 2019,
   doi:10.1038/s41467-019-08987-4).
 - :func:`metric_table` — recorded metrics of other notebooks (:func:`mlpc_helpers.report.
   load_all`) as one table, ``"not run yet"`` where a notebook has not written them.
@@ -325,52 +325,68 @@ def cascading_randomisation(model: Any, blocks: Sequence[tuple[str, Any]],
 
 
 # --------------------------------------------------------------------------- Clever Hans
-def marker_positions(n_classes: int, shape: tuple[int, int], *, size_px: int,
-                     radius: float = 0.36) -> np.ndarray:
-    """Top-left corners (row, col) of one marker square per class, evenly spaced on a circle
-    of ``radius`` (fraction of the image side) around the centre.
+def marker_glyphs(n_classes: int, size_px: int = 5) -> np.ndarray:
+    """One small binary pattern per class (horizontal bar, vertical bar, diagonal,
+    anti-diagonal, plus, frame, dot, X, ...): the "code" a shortcut marker stamps.
 
     Returns
     -------
-    numpy.ndarray of int, shape (n_classes, 2)
+    numpy.ndarray of bool, shape (n_classes, size_px, size_px)
+
+    Raises
+    ------
+    MLPCInputError
+        For more than 8 classes or ``size_px`` < 3.
     """
-    h, w = int(shape[0]), int(shape[1])
-    angle = 2 * np.pi * np.arange(n_classes) / n_classes
-    r = (h - 1) / 2 + radius * h * np.sin(angle) - size_px / 2
-    c = (w - 1) / 2 + radius * w * np.cos(angle) - size_px / 2
-    rc = np.stack([np.clip(np.round(r), 0, h - size_px), np.clip(np.round(c), 0, w - size_px)],
-                  axis=1)
-    return rc.astype(int)
+    k = int(size_px)
+    if k < 3 or n_classes > 8:
+        raise MLPCInputError(f"marker_glyphs: need size_px >= 3 and at most 8 classes; got "
+                             f"size_px={size_px}, n_classes={n_classes}.")
+    mid = k // 2
+    eye = np.eye(k, dtype=bool)
+    g = np.zeros((8, k, k), bool)
+    g[0, mid, :] = True                 # horizontal bar
+    g[1, :, mid] = True                 # vertical bar
+    g[2] = eye                          # diagonal
+    g[3] = eye[::-1]                    # anti-diagonal
+    g[4, mid, :] = g[4, :, mid] = True  # plus
+    g[5, [0, -1], :] = g[5, :, [0, -1]] = True  # frame
+    g[6, mid - 1:mid + 2, mid - 1:mid + 2] = True  # dot
+    g[7] = eye | eye[::-1]              # X
+    return g[:n_classes]
 
 
-def add_marker(images: Any, labels: Any, *, size_px: int = 4, contrast: float = 0.1,
-               fraction: float = 1.0, positions: Any = None,
+def add_marker(images: Any, labels: Any, *, size_px: int = 5, contrast: float = 0.15,
+               fraction: float = 1.0, corner: tuple[int, int] = (2, 2),
                random_state: int | np.random.Generator | None = None,
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Add a faint bright square whose position depends on the label (a shortcut on purpose).
+    """Stamp a faint class-coded pattern (:func:`marker_glyphs`) near a corner: a shortcut
+    built on purpose, like a sample ID, a scale bar or a lab's watermark that correlates
+    with the class.
 
     Parameters
     ----------
     images : array_like, shape (n, H, W), floats in [0, 1]
     labels : array_like of int, shape (n,)
-        The label that picks the marker position (the true class for training images; any
-        class, e.g. a wrong one, to test what the model learned).
+        The label that picks the pattern (the true class for training images; any class,
+        e.g. a wrong one, to test what the model learned).
     size_px : int
-        Side of the square.
+        Side of the pattern's square.
     contrast : float
-        Added grey level (fraction of the full range); the result is clipped to [0, 1].
+        Grey level added on the pattern's pixels (fraction of the full range); the result
+        is clipped to [0, 1].
     fraction : float in [0, 1]
         Share of images that get a marker (drawn with ``random_state``).
-    positions : array_like, shape (n_classes, 2), optional
-        Top-left (row, col) per class; default :func:`marker_positions` for
-        ``max(labels) + 1`` classes.
+    corner : (row, col)
+        Top-left pixel of the pattern.
     random_state : int, Generator or None
+        See :func:`mlpc_helpers.runtime.check_random_state` (used when ``fraction`` < 1).
 
     Returns
     -------
     marked : numpy.ndarray, shape (n, H, W), float32
     masks : numpy.ndarray of bool, shape (n, H, W)
-        Where each marker is (all False for images without one).
+        The marker's square in each image (all False without a marker).
     has_marker : numpy.ndarray of bool, shape (n,)
     """
     x = np.asarray(images, dtype=np.float32)
@@ -381,18 +397,20 @@ def add_marker(images: Any, labels: Any, *, size_px: int = 4, contrast: float = 
     if not 0 <= fraction <= 1:
         raise MLPCInputError(f"fraction must be in [0, 1]; got {fraction}.")
     n, h, w = x.shape
-    pos = (marker_positions(int(y.max()) + 1, (h, w), size_px=size_px)
-           if positions is None else np.asarray(positions, dtype=int))
-    if y.min() < 0 or y.max() >= len(pos):
-        raise MLPCInputError(f"labels must be in 0..{len(pos) - 1} (one marker position "
-                             "per class).")
+    r, c = int(corner[0]), int(corner[1])
+    if r < 0 or c < 0 or r + size_px > h or c + size_px > w:
+        raise MLPCInputError(f"corner {corner} with size_px={size_px} leaves the {h}x{w} "
+                             "image.")
+    if y.min() < 0:
+        raise MLPCInputError("labels must be >= 0.")
+    glyphs = marker_glyphs(int(y.max()) + 1, size_px)
     rng = check_random_state(random_state)
     has = rng.random(n) < fraction if fraction < 1 else np.ones(n, bool)
+    stamp = np.zeros((n, h, w), np.float32)
+    stamp[has, r:r + size_px, c:c + size_px] = glyphs[y[has]]
     masks = np.zeros((n, h, w), bool)
-    for i in np.flatnonzero(has):
-        r, c = pos[y[i]]
-        masks[i, r:r + size_px, c:c + size_px] = True
-    marked = np.clip(x + np.float32(contrast) * masks, 0.0, 1.0).astype(np.float32)
+    masks[has, r:r + size_px, c:c + size_px] = True
+    marked = np.clip(x + np.float32(contrast) * stamp, 0.0, 1.0).astype(np.float32)
     return marked, masks, has
 
 

@@ -136,6 +136,19 @@ def _seed_torch(s: int) -> None:
         torch.cuda.manual_seed_all(s)
 
 
+def progress_bar(iterable: Any = None, *args: Any, disable: bool = False, **kwargs: Any) -> Any:
+    """A ``tqdm.auto`` progress bar that honours ``TQDM_DISABLE=1``.
+
+    tqdm's notebook (widget) bar ignores ``TQDM_DISABLE`` when ``disable`` is passed, so
+    progress text leaked into executed notebooks and rendered pages. Every progress bar of
+    the package goes through here; arguments are tqdm's.
+    """
+    from tqdm.auto import tqdm
+
+    off = os.environ.get("TQDM_DISABLE", "").strip().lower() in _TRUE
+    return tqdm(iterable, *args, disable=bool(disable) or off, **kwargs)
+
+
 def is_full() -> bool:
     """True when ``MLPC_FULL`` asks for the full published size of heavy cells."""
     raw = os.environ.get("MLPC_FULL", "0").strip().lower()

@@ -229,7 +229,7 @@ def global_shift_search(
     :func:`shift_grid` (whole steps within ±0.5°). Returns the best shift (degrees) and the
     residual sum of squares (counts²) per shift.
     """
-    from tqdm.auto import tqdm
+    from mlpc_helpers.runtime import progress_bar as tqdm
 
     A = _check_library(library)
     y = _as_2d(patterns, A.shape[0])

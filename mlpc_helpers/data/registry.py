@@ -259,7 +259,7 @@ def fetch(name: str, *, progress: bool | None = None) -> Path:
         progress = len(files) > 50
     iterator = files
     if progress:
-        from tqdm.auto import tqdm
+        from mlpc_helpers.runtime import progress_bar as tqdm
 
         iterator = tqdm(files, desc=f"{name}: verifying", unit="file", leave=False)
     for entry in iterator:

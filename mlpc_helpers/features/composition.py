@@ -155,7 +155,7 @@ class _FormulaFeaturizer(TransformerMixin, BaseEstimator):
             self._load_disk()
             missing = [f for f in unique if (self.kind, f) not in _MEMORY]
         if missing:
-            from tqdm.auto import tqdm
+            from mlpc_helpers.runtime import progress_bar as tqdm
 
             it = tqdm(missing, desc=f"{self.kind} features", disable=not self.progress)
             for f in it:

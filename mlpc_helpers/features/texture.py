@@ -147,7 +147,7 @@ class TextureFeatures(ImageStackTransformer):
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Texture features (n, n_features_out_), float64, columns as
         :meth:`get_feature_names_out`. Raises ``NotFittedError`` before :meth:`fit`."""
-        from tqdm.auto import tqdm
+        from mlpc_helpers.runtime import progress_bar as tqdm
 
         self._check_fitted()
         x = self._check_stack(X)

@@ -170,7 +170,7 @@ def embed_images(
     ``cache=True`` stores the result in ``build/cache/embeddings/`` keyed by the backbone and
     a hash of the pixels, so a re-run loads it in a second; ``cache=False`` never stores.
     """
-    from tqdm.auto import tqdm
+    from mlpc_helpers.runtime import progress_bar as tqdm
 
     images = np.asarray(images)
     path = None

@@ -115,7 +115,7 @@ def fit(
     """
     import time
 
-    from tqdm.auto import tqdm
+    from mlpc_helpers.runtime import progress_bar as tqdm
 
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}.")

@@ -292,7 +292,7 @@ def specimen_batch(
     params DataFrame, sigma_eff (n,)). Raises ``ValueError`` when ``n < 1``.
     """
     import pandas as pd
-    from tqdm.auto import tqdm
+    from mlpc_helpers.runtime import progress_bar as tqdm
 
     if n < 1:
         raise ValueError(f"n must be at least 1; got {n}.")

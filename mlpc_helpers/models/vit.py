@@ -1,0 +1,161 @@
+"""A small Vision Transformer (timm) and where it looks: attention maps and rollout (week 10).
+
+:func:`small_vit` builds timm's ``VisionTransformer`` (Dosovitskiy et al. 2021,
+doi:10.48550/arXiv.2010.11929) sized for small grayscale micrographs: the image is cut into
+``patch_size`` x ``patch_size`` patches, each patch is linearly embedded to ``embed_dim``
+numbers, a learnable class token (CLS) and position embeddings are added, and ``depth``
+pre-norm transformer blocks with ``num_heads`` heads mix the tokens; the CLS token's final
+state feeds a linear classifier.
+
+:func:`attention_maps` runs the model once and returns every block's attention matrix
+(softmax of q k^T / sqrt(d), per head). :func:`attention_rollout` (Abnar & Zuidema 2020,
+doi:10.18653/v1/2020.acl-main.385) propagates attention through the layers: with
+``A_l`` the head-averaged attention of block l, ``R = prod_l (0.5 A_l + 0.5 I)`` (rows
+renormalised), accounting for the residual connections; the CLS row of ``R`` over the patch
+tokens is the map. :func:`cls_attention` is the simpler alternative: the last block's CLS row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import runtime
+
+
+def small_vit(
+    n_classes: int,
+    *,
+    img_size: int = 64,
+    patch_size: int = 8,
+    in_chans: int = 1,
+    embed_dim: int = 64,
+    depth: int = 4,
+    num_heads: int = 4,
+    mlp_ratio: float = 2.0,
+    drop_path_rate: float = 0.1,
+) -> nn.Module:
+    """timm ``VisionTransformer`` with a class token, learned position embeddings and a
+    linear head on the CLS token.
+
+    Input (n, in_chans, img_size, img_size) float, output (n, n_classes) logits. The defaults
+    give (64 / 8)^2 = 64 patch tokens + 1 CLS token, width 64, 4 blocks of 4 heads of 16
+    dimensions, MLP hidden width 128: about 0.14 M parameters. ``drop_path_rate``: stochastic
+    depth (DeiT's regulariser for small data, Touvron et al. 2021).
+
+    Raises
+    ------
+    ValueError
+        When ``img_size`` is not a multiple of ``patch_size`` or ``embed_dim`` not of
+        ``num_heads``.
+    """
+    from timm.models.vision_transformer import VisionTransformer
+
+    if img_size % patch_size:
+        raise ValueError(f"img_size {img_size} must be a multiple of patch_size {patch_size}.")
+    if embed_dim % num_heads:
+        raise ValueError(f"embed_dim {embed_dim} must be a multiple of num_heads {num_heads}.")
+    return VisionTransformer(
+        img_size=img_size, patch_size=patch_size, in_chans=in_chans, num_classes=n_classes,
+        embed_dim=embed_dim, depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio,
+        class_token=True, global_pool="token", drop_path_rate=drop_path_rate,
+    )
+
+
+def grid_shape(model: nn.Module) -> tuple[int, int]:
+    """(rows, cols) of the patch grid of a timm ViT."""
+    return tuple(int(g) for g in model.patch_embed.grid_size)
+
+
+@contextlib.contextmanager
+def _unfused(model: nn.Module) -> Iterator[list[torch.Tensor]]:
+    """Switch timm's attention to the explicit softmax path and collect its weights."""
+    blocks = list(model.blocks)
+    store: list[torch.Tensor] = []
+    handles, saved = [], []
+    for blk in blocks:
+        saved.append(blk.attn.fused_attn)
+        blk.attn.fused_attn = False
+        handles.append(blk.attn.attn_drop.register_forward_hook(
+            lambda _m, _i, out: store.append(out.detach())))
+    try:
+        yield store
+    finally:
+        for h in handles:
+            h.remove()
+        for blk, s in zip(blocks, saved, strict=True):
+            blk.attn.fused_attn = s
+
+
+@torch.no_grad()
+def attention_maps(model: nn.Module, images: np.ndarray | torch.Tensor, *,
+                   device: str | None = None) -> np.ndarray:
+    """Attention matrices of every block of a timm ViT for a batch.
+
+    ``images``: (n, channels, H, W) float, preprocessed as in training. Returns float32
+    (depth, n, heads, T, T) with T = number of tokens (CLS first, then the patches row by
+    row); every row sums to 1. The model is put in eval mode.
+    """
+    x = torch.as_tensor(images).float()
+    if x.ndim != 4:
+        raise ValueError(f"attention_maps needs (n, channels, H, W); got {tuple(x.shape)}.")
+    dev = runtime.device(device)
+    model = model.to(dev).eval()
+    with _unfused(model) as store:
+        model(x.to(dev))
+    return torch.stack(store).cpu().numpy().astype(np.float32)
+
+
+def attention_rollout(attn: np.ndarray, *, residual: bool = True) -> np.ndarray:
+    """Attention rollout (Abnar & Zuidema 2020) of ``attention_maps`` output.
+
+    ``attn``: (depth, n, heads, T, T). Heads are averaged; with ``residual`` each layer
+    becomes ``0.5 A + 0.5 I`` (the skip connection), rows renormalised; layers are
+    multiplied from the first to the last. Returns (n, T, T): row i says how much each
+    input token contributes to token i at the output.
+    """
+    a = np.asarray(attn, dtype=np.float64)
+    if a.ndim != 5 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"attn must be (depth, n, heads, T, T); got shape {a.shape}.")
+    a = a.mean(axis=2)
+    eye = np.eye(a.shape[-1])
+    if residual:
+        a = 0.5 * a + 0.5 * eye
+    a = a / a.sum(axis=-1, keepdims=True)
+    out = np.broadcast_to(eye, a.shape[1:]).copy()
+    for layer in a:
+        out = layer @ out
+    return out
+
+
+def _cls_to_grid(row: np.ndarray, grid: tuple[int, int], n_prefix: int) -> np.ndarray:
+    m = row[:, n_prefix:].reshape(len(row), *grid)
+    top = m.reshape(len(m), -1).max(axis=1).reshape(-1, 1, 1)
+    return np.where(top > 0, m / np.where(top > 0, top, 1), 0.0)
+
+
+def rollout_maps(model: nn.Module, images: np.ndarray | torch.Tensor, *,
+                 device: str | None = None) -> np.ndarray:
+    """CLS-token attention rollout of a timm ViT as patch-grid maps in [0, 1].
+
+    Returns float (n, grid rows, grid cols), each map divided by its maximum. Upsample to
+    the image (e.g. ``np.kron`` with a ``patch_size`` block, or ``skimage.transform.resize``)
+    to overlay it.
+    """
+    attn = attention_maps(model, images, device=device)
+    roll = attention_rollout(attn)
+    n_prefix = int(getattr(model, "num_prefix_tokens", 1))
+    return _cls_to_grid(roll[:, 0], grid_shape(model), n_prefix)
+
+
+def cls_attention(model: nn.Module, images: np.ndarray | torch.Tensor, *, layer: int = -1,
+                  device: str | None = None) -> np.ndarray:
+    """The CLS token's attention to the patches in one block (default the last), heads
+    averaged, as patch-grid maps (n, grid rows, grid cols) in [0, 1]."""
+    attn = attention_maps(model, images, device=device)[layer].mean(axis=1)
+    n_prefix = int(getattr(model, "num_prefix_tokens", 1))
+    return _cls_to_grid(attn[:, 0], grid_shape(model), n_prefix)

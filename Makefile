@@ -25,13 +25,14 @@ RENDER := $(RUN_ENV) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/render.py
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser
+.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser seeds
 
 help:
 	@echo "make course    set up .venv, fetch data, execute every notebook, build _site/"
 	@echo "make test      set up, then ruff + unit tests + every notebook under nbval (CPU)"
 	@echo "make student   write the student editions (answers taken out) to student/"
 	@echo "make render    render _site/ with Quarto from build/executed/ (make handouts: PDFs)"
+	@echo "make seeds     run notebooks for SEEDS seeds (default 10), table in build/seeds/"
 	@echo "make lab | data | quarto | execute | test-gpu | test-student | clean"
 
 # --- setup -----------------------------------------------------------------------------------
@@ -138,6 +139,18 @@ test-student: student data
 	MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 \
 	  MLPC_METRICS_DIR=$(abspath build/student-metrics) $(PY) -m pytest student --nbval-lax \
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
+
+# Seed sweep (not part of `make test`): NOTEBOOKS (stems or patterns; default every
+# notebooks/week*.ipynb) for seeds 0..SEEDS-1, each run in a fresh kernel with MLPC_SEED set and
+# its metrics in build/seeds/<seed>/ (build/metrics is untouched), WORKERS runs at a time
+# (default: the CPU count; one thread each). Resumable: finished notebook x seed runs are
+# skipped. Writes build/seeds/summary.csv and summary.md. MLPC_FULL=1 runs the full sizes.
+SEEDS ?= 10
+WORKERS ?=
+NOTEBOOKS ?=
+seeds: data
+	MPLBACKEND=Agg HF_HUB_OFFLINE=1 $(PY) -m mlpc_course.cli seeds --seeds $(SEEDS) \
+	  $(if $(WORKERS),--workers $(WORKERS),) $(foreach n,$(NOTEBOOKS),'$(n)')
 
 clean:
 	rm -rf _site _handouts build _freeze .quarto student .pytest_cache

@@ -6,6 +6,7 @@
     mlpc check                     fail when a recorded metric misses its published value
     mlpc student [--out DIR] [--check] [NB]  write (or check) the student editions
     mlpc info                      versions, seed, device
+    mlpc seeds [--seeds N] [--workers W] [--summary-only] [NB]  seed sweep into build/seeds/
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--check", action="store_true",
                     help="write nothing; fail when the editions on disk are missing or stale")
     st.add_argument("names", nargs="*", help="notebook stems (default: all)")
+    sd = sub.add_parser("seeds", help="run notebooks for several seeds, tabulate the metrics")
+    sd.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
+    sd.add_argument("--first", type=int, default=0, help="first seed (default 0)")
+    sd.add_argument("--workers", type=int, default=0,
+                    help="parallel notebook runs (default: the CPU count)")
+    sd.add_argument("--out", default=None, help="folder (default build/seeds)")
+    sd.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    sd.add_argument("--summary-only", action="store_true",
+                    help="run nothing; rewrite summary.csv/.md from the finished runs")
+    sd.add_argument("names", nargs="*",
+                    help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     args = p.parse_args(argv)
 
     if args.cmd == "fetch":
@@ -85,6 +97,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(written)} student editions written to {written[0].parent if written else out}"
               + ("" if url else " (no Colab links: set website.repo-url in _quarto.yml)"))
         return 0
+    if args.cmd == "seeds":
+        from . import seeds
+
+        if args.summary_only:
+            out = Path(args.out) if args.out else seeds.seeds_dir()
+            print(f"Seed table: {seeds.write_summary(out)} and summary.md")
+            return 0
+        try:
+            res = seeds.sweep(args.names or None,
+                              range(args.first, args.first + args.seeds),
+                              workers=args.workers or None, out=args.out, timeout=args.timeout)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        for name, seed, err in res.failed:
+            print(f"FAILED {name} seed {seed} (see {res.out / str(seed) / name}.error.txt): "
+                  f"{err.splitlines()[0] if err else ''}", file=sys.stderr)
+        print(f"{len(res.ran)} runs done, {len(res.skipped)} done before, "
+              f"{len(res.failed)} failed; table: "
+              f"{res.summary if res.summary else 'none (no finished run)'}")
+        return 1 if res.failed else 0
     if args.cmd == "info":
         from mlpc_helpers import runtime
 

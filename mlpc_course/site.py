@@ -78,16 +78,22 @@ def reproduction_rows_markdown(folder: Path | None = None) -> str:
     rows = report.load_all(folder)
     if not rows:
         return "_No metrics recorded yet: run `make course` first._"
+    from .seeds import range_cell
+
+    sweep = report.load_seed_summary()  # build/seeds/summary.csv (`make seeds`), else None
     lines = [
-        "| notebook | quantity | published | source | ours | within tolerance |",
-        "|---|---|---|---|---|---|",
+        "| notebook | quantity | published | source | ours | within tolerance "
+        "| seed range (n) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         pub = "" if r.published is None else f"{r.published}" + (
             f" ± {r.tolerance}" if r.tolerance is not None else "")
         verdict = {True: "yes", False: "**no**", None: "—"}[r.ok]
+        seeds = range_cell(r.key, r.notebook, sweep)
         lines.append(
-            f"| {r.notebook} | `{r.key}` | {pub} | {r.source or ''} | {_fmt(r.value)} | {verdict} |"
+            f"| {r.notebook} | `{r.key}` | {pub} | {r.source or ''} | {_fmt(r.value)} | {verdict} "
+            f"| {seeds} |"
         )
     return "\n".join(lines)
 
@@ -129,7 +135,10 @@ def reproduction_html(folder: Path | None = None) -> str:
             "<code>mlpc_helpers.report.record</code>, beside the published value it reproduces. "
             "A value outside the tolerance makes <code>make test</code> fail.</p>",
             "<table><tr><th>notebook</th><th>quantity</th><th>published</th><th>source</th>"
-            "<th>ours</th><th>within tolerance</th></tr>"]
+            "<th>ours</th><th>within tolerance</th><th>seed range (n)</th></tr>"]
+    from .seeds import range_cell
+
+    sweep = report.load_seed_summary()
     for r in rows:
         pub = "" if r.published is None else html.escape(str(r.published)) + (
             f" ± {r.tolerance}" if r.tolerance is not None else "")
@@ -137,7 +146,8 @@ def reproduction_html(folder: Path | None = None) -> str:
         body.append(
             f"<tr><td>{r.notebook}</td><td><code>{html.escape(r.key)}</code></td><td>{pub}</td>"
             f"<td>{html.escape(r.source or '')}</td><td>{html.escape(_fmt(r.value))}</td>"
-            f"<td>{verdict}</td></tr>"
+            f"<td>{verdict}</td><td>{html.escape(range_cell(r.key, r.notebook, sweep))}"
+            "</td></tr>"
         )
     body.append("</table>" if rows else "</table><p>No metrics recorded yet.</p>")
     return _page("Reproduction", "\n".join(body))

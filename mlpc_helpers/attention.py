@@ -311,8 +311,9 @@ def benchmark_attention(
     """Time and peak memory of attention kernels for growing sequence length L.
 
     For every L and kernel: random ``q, k, v`` of shape (batch, heads, L, head_dim); one
-    warm-up call per kernel at the first length; ``repeats`` timed calls (median wall time,
-    and on CPU the median OS-level :func:`peak_rss_delta`); one call under the profiler
+    warm-up call per kernel at the first length; ``repeats`` timed calls (the shortest wall
+    time, least disturbed by other jobs, and on CPU the median OS-level
+    :func:`peak_rss_delta`); one call under the profiler
     (:func:`profiler_peak_bytes`) on CPU, or ``torch.cuda.max_memory_allocated`` on CUDA.
     A ``naive`` run is skipped (``status = "over budget"``) when its predicted peak, two
     score matrices (:func:`attention_matrix_bytes`), exceeds ``memory_budget_bytes``;
@@ -343,7 +344,7 @@ def benchmark_attention(
     -------
     pandas.DataFrame
         One row per (L, kernel): ``length``, ``kernel``, ``status`` ("ok", "over budget",
-        "unavailable"), ``seconds`` (median wall time, s), ``peak_bytes`` (allocator peak,
+        "unavailable"), ``seconds`` (best-of-``repeats`` wall time, s), ``peak_bytes`` (allocator peak,
         bytes), ``rss_bytes`` (OS peak-RSS delta, bytes; NaN on CUDA), ``matrix_bytes`` (one
         score matrix, bytes), ``aten_kernel`` (the operator that ran, CPU only), ``device``.
 
@@ -354,9 +355,9 @@ def benchmark_attention(
     """
     import pandas as pd
     import torch
-    from mlpc_helpers.runtime import progress_bar as tqdm
 
     from .runtime import device as resolve_device
+    from .runtime import progress_bar
 
     lengths = [int(n) for n in lengths]
     if not lengths or min(lengths) < 1:
@@ -375,7 +376,7 @@ def benchmark_attention(
     cuda = dev.startswith("cuda")
     rows = []
     warmed: set[str] = set()
-    for L in tqdm(lengths, desc="attention benchmark", disable=not progress):
+    for L in progress_bar(lengths, desc="attention benchmark", disable=not progress):
         shape = (batch, heads, L, head_dim)
         q, k, v = (torch.randn(shape, generator=gen).to(dev, tdtype) for _ in range(3))
         matrix = attention_matrix_bytes(L, batch=batch, heads=heads, itemsize=itemsize)
@@ -410,7 +411,7 @@ def benchmark_attention(
                         r, s = peak_rss_delta(fn)
                     rss.append(r)
                     times.append(s)
-            row["seconds"] = statistics.median(times)
+            row["seconds"] = min(times)
             if cuda:
                 torch.cuda.synchronize()
                 torch.cuda.reset_peak_memory_stats()

@@ -4,11 +4,13 @@
 writes ``build/metrics/<notebook>.json`` (``MLPC_METRICS_DIR`` overrides the folder) as
 ``{key: {"value", "published", "tolerance", "source"}}``. ``make course`` turns all files
 into the site's reproduction page; ``make test`` fails when a value with a published value
-and a tolerance falls outside it.
+and a tolerance falls outside it. ``seed_range(key)`` gives a metric's (median, min, max, n)
+over the seeds of ``make seeds`` (``build/seeds/summary.csv``), None before the sweep ran.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -16,9 +18,9 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .paths import atomic_write_bytes, metrics_dir
+from .paths import atomic_write_bytes, metrics_dir, project_root
 
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _notebook: str | None = None
@@ -148,3 +150,59 @@ def load_all(folder: Path | None = None) -> list[Row]:
 def failures(folder: Path | None = None) -> list[Row]:
     """Recorded metrics that have a published value and tolerance and miss it."""
     return [r for r in load_all(folder) if r.ok is False]
+
+
+# --- seed sweeps (``make seeds``, mlpc_course.seeds) ------------------------------------------
+class SeedRange(NamedTuple):
+    """A metric over the seeds of the sweep: median, min, max and the number of seeds."""
+
+    median: float | None
+    min: float | None
+    max: float | None
+    n: int
+
+
+def seeds_dir() -> Path:
+    """Folder of the seed sweep: ``MLPC_SEEDS_DIR`` or ``<root>/build/seeds``."""
+    env = os.environ.get("MLPC_SEEDS_DIR")
+    return Path(env).expanduser().resolve() if env else project_root() / "build" / "seeds"
+
+
+def _number(text: str) -> float | int | None:
+    if text in ("", None):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def load_seed_summary(folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]] | None:
+    """Rows of ``<folder>/summary.csv`` (default :func:`seeds_dir`) by (notebook, key);
+    None when the sweep has not been run."""
+    path = Path(folder or seeds_dir()) / "summary.csv"
+    if not path.is_file():
+        return None
+    with path.open(newline="") as fh:
+        return {(r["notebook"], r["key"]): r for r in csv.DictReader(fh)}
+
+
+def seed_range(key: str, *, notebook: str | None = None,
+               folder: Path | None = None) -> SeedRange | None:
+    """(median, min, max, n) of metric ``key`` over the seeds of the last ``make seeds``.
+
+    Read from ``build/seeds/summary.csv`` (``folder`` or ``MLPC_SEEDS_DIR`` overrides it). Returns
+    None when the sweep has not been run or did not include ``key``, so that a notebook can
+    write "the seed sweep has not been run" instead of typing a range. For a metric that is not
+    a number (a string, a list) median, min and max are None. ``notebook`` picks the row when
+    two notebooks record the same key.
+    """
+    rows = load_seed_summary(folder)
+    if rows is None:
+        return None
+    row = rows.get((notebook, key)) if notebook else next(
+        (r for (_, k), r in rows.items() if k == key), None)
+    if row is None:
+        return None
+    return SeedRange(_number(row["median"]), _number(row["min"]), _number(row["max"]),
+                     int(row["n"]))

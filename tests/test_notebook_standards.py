@@ -36,15 +36,14 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_COLUMNS = 88
 
 # Notebooks their authors are still writing (2026-11-29): checked, failures expected.
-PENDING = {
-    "week02_data_formation", "week05_cnn_segmentation", "week06_transfer_learning",
-    "week09_spectra", "week10_sequences", "week12_constrained_ml", "week13_explainability",
-}
+# Name prefixes; remove one once its notebook passes (the run shows it as XPASS).
+PENDING = ("week02_", "week05_cnn_segmentation", "week06_", "week09_", "week10_", "week12_",
+           "week13_")
 
 OPENING_WORDS = {
     "prerequisites": re.compile(r"prerequisite", re.I),
     "time estimate": re.compile(r"\btime\b|\bminutes?\b|\bhours?\b", re.I),
-    "required vs optional": re.compile(r"optional", re.I),
+    "required vs optional": re.compile(r"required|optional", re.I),
     "glossary": re.compile(r"glossary", re.I),
 }
 EXERCISE = re.compile(r"^\s*(?:>\s*)?\*\*Exercise\b", re.M)
@@ -247,7 +246,7 @@ def problems(path: Path) -> list[str]:
 def _params():
     for path in NOTEBOOKS:
         marks = [pytest.mark.xfail(reason="notebook still being written (see PENDING)",
-                                   strict=False)] if path.stem in PENDING else []
+                                   strict=False)] if path.stem.startswith(PENDING) else []
         yield pytest.param(path, id=path.stem, marks=marks)
 
 
@@ -276,7 +275,7 @@ def test_checks_flag_what_they_should():
     assert not output_problems([_code("report.record('k', 1)")])
     assert not output_problems([_code("%time x = 1\nx")])
     assert opening_problems([_md("# T"), _md("::: {.callout-note}\nno words\n:::")])
-    box = "::: {.callout-note}\nPrerequisites: x. Time: 1 hour. Optional: §3. Glossary: y\n:::"
+    box = "::: {.callout-note}\nPrerequisites: x. Time: 1 hour. Optional: 3. Glossary: y\n:::"
     assert not opening_problems([_md("# T\n\n" + box)])
     ex = _md("**Exercise 1.** Do it.")
     assert exercise_problems([ex, _code("x")])
@@ -291,3 +290,51 @@ def test_checks_flag_what_they_should():
     assert figure_problems([_code("plt.plot(x)\nplt.show()"), _md("**What to see:** y")])
     assert not figure_problems([_code("#| label: fig-a\n#| fig-cap: A.\nplt.show()"),
                                 _md("**What to see:** y")])
+
+
+# --- the path from the site to a running notebook (student editions) ----------------------
+
+def test_student_edition_starts_with_the_course_setup_cell(monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    from mlpc_course import editions
+
+    monkeypatch.setenv("MLPC_REPO_URL", "https://github.com/Someone/course")
+    monkeypatch.delenv("MLPC_SITE_URL", raising=False)
+    nb = nbformat.read(ROOT / "notebooks" / "week00_setup.ipynb", as_version=4)
+    out = editions.student_edition(nb, "week00_setup")
+    first = next(c for c in out.cells if c.cell_type == "code")
+    assert first.id == "mlpc-bootstrap"
+    assert first.source == editions.bootstrap_source("https://github.com/Someone/course")
+    for part in ("import mlpc_helpers", "except ImportError:", "%cd mlpc-course",
+                 "%pip install", "https://github.com/Someone/course"):
+        assert part in first.source
+    banner = out.cells[1].source
+    assert "https://someone.github.io/course/get_started.html" in banner
+    assert "first code cell" in banner
+
+
+def test_placeholder_url_counts_as_not_set(tmp_path, monkeypatch):
+    from mlpc_course import editions
+
+    monkeypatch.delenv("MLPC_REPO_URL", raising=False)
+    monkeypatch.delenv("MLPC_SITE_URL", raising=False)
+    (tmp_path / "_variables.yml").write_text(
+        'repo-url: "https://github.com/OWNER/REPO"\nsite-url: "https://OWNER.github.io/REPO"\n')
+    assert editions.repo_url(tmp_path) is None and editions.site_url(tmp_path) is None
+    assert "Get started" in editions.banner_markdown("x")
+    assert "not set" in editions.bootstrap_source(None)
+    (tmp_path / "_variables.yml").write_text('repo-url: "https://github.com/a/b"\n')
+    assert editions.repo_url(tmp_path) == "https://github.com/a/b"
+    assert editions.site_url(tmp_path) == "https://a.github.io/b"
+
+
+def test_the_repository_url_is_written_in_one_place():
+    from mlpc_course import editions
+
+    variables = editions.course_variables(ROOT)
+    assert "repo-url" in variables, "_variables.yml must hold repo-url"
+    page = (ROOT / "get_started.qmd").read_text()
+    assert "{{< var repo-url >}}" in page
+    quarto = (ROOT / "_quarto.yml").read_text()
+    assert "get_started.qmd" in quarto
+    assert not re.search(r"^\s*repo-url:", quarto, re.M), "set repo-url in _variables.yml only"

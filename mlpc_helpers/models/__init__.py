@@ -37,6 +37,8 @@ _LAZY = {
     "PhaseCNN1D": "cnn1d",
     "PhaseLoss": "cnn1d",
     "phase_probabilities": "cnn1d",
+    "cross_val_predict_cnn": "cv",
+    "flip_augment": "cv",
 }
 
 __all__ = sorted(_LAZY)

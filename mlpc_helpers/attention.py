@@ -60,7 +60,9 @@ __all__ = [
 #: Kernels :func:`benchmark_attention` knows. ``naive``: matmul, softmax, matmul (stores the
 #: L x L matrix); ``sdpa``: ``torch.nn.functional.scaled_dot_product_attention`` with the
 #: backend PyTorch picks (on CPU a fused flash-style kernel); ``flash``, ``efficient``,
-#: ``math``: that backend forced (``flash`` and ``efficient`` exist on CUDA only).
+#: ``math``: that backend forced (``flash`` is the CPU flash kernel on a CPU and
+#: FlashAttention-2 on an NVIDIA GPU; ``efficient`` exists on CUDA only; ``math`` is
+#: PyTorch's reference that stores the score matrix).
 KERNELS = ("naive", "sdpa", "flash", "efficient", "math")
 
 
@@ -315,9 +317,11 @@ def benchmark_attention(
     time, least disturbed by other jobs, and on CPU the median OS-level
     :func:`peak_rss_delta`); one call under the profiler
     (:func:`profiler_peak_bytes`) on CPU, or ``torch.cuda.max_memory_allocated`` on CUDA.
-    A ``naive`` run is skipped (``status = "over budget"``) when its predicted peak, two
-    score matrices (:func:`attention_matrix_bytes`), exceeds ``memory_budget_bytes``;
-    a forced backend that cannot run (e.g. ``flash`` on a CPU) gets ``"unavailable"``.
+    A ``naive`` or ``math`` run (both store the score matrix) is skipped
+    (``status = "over budget"``) when its predicted peak, two score matrices
+    (:func:`attention_matrix_bytes`), exceeds ``memory_budget_bytes``; a forced backend
+    that cannot run (e.g. ``efficient`` on a CPU) gets ``"unavailable"``, a run that fails for
+    lack of memory ``"out of memory"``.
 
     Parameters
     ----------
@@ -344,9 +348,10 @@ def benchmark_attention(
     -------
     pandas.DataFrame
         One row per (L, kernel): ``length``, ``kernel``, ``status`` ("ok", "over budget",
-        "unavailable"), ``seconds`` (best-of-``repeats`` wall time, s), ``peak_bytes`` (allocator peak,
-        bytes), ``rss_bytes`` (OS peak-RSS delta, bytes; NaN on CUDA), ``matrix_bytes`` (one
-        score matrix, bytes), ``aten_kernel`` (the operator that ran, CPU only), ``device``.
+        "unavailable", "out of memory"), ``seconds`` (best-of-``repeats`` wall time, s), ``peak_bytes``
+        (allocator peak, bytes), ``rss_bytes`` (OS peak-RSS delta, bytes; NaN on CUDA),
+        ``matrix_bytes`` (one score matrix, bytes), ``aten_kernel`` (the operator that ran,
+        CPU only), ``device``.
 
     Raises
     ------
@@ -385,7 +390,7 @@ def benchmark_attention(
                    "peak_bytes": np.nan, "rss_bytes": np.nan, "matrix_bytes": matrix,
                    "aten_kernel": "", "device": dev}
             rows.append(row)
-            if name == "naive" and 2 * matrix > memory_budget_bytes:
+            if name in ("naive", "math") and 2 * matrix > memory_budget_bytes:
                 row["status"] = "over budget"
                 continue
             fn = _kernel_fn(name, q, k, v)
@@ -394,38 +399,47 @@ def benchmark_attention(
                     if name not in warmed:
                         fn()
                         warmed.add(name)
-            except RuntimeError:
-                row["status"] = "unavailable"
-                continue
-            times, rss = [], []
-            for _ in range(repeats):
+                _measure(row, fn, repeats, cuda)
+            except RuntimeError as err:  # no kernel for this device/dtype, or out of memory
+                row["status"] = "out of memory" if "out of memory" in str(err) else \
+                    "unavailable"
                 if cuda:
-                    torch.cuda.synchronize()
-                    t0 = time.perf_counter()
-                    with torch.no_grad():
-                        fn()
-                    torch.cuda.synchronize()
-                    times.append(time.perf_counter() - t0)
-                else:
-                    with torch.no_grad():
-                        r, s = peak_rss_delta(fn)
-                    rss.append(r)
-                    times.append(s)
-            row["seconds"] = min(times)
-            if cuda:
-                torch.cuda.synchronize()
-                torch.cuda.reset_peak_memory_stats()
-                base = torch.cuda.memory_allocated()
-                with torch.no_grad():
-                    out = fn()
-                torch.cuda.synchronize()
-                del out
-                row["peak_bytes"] = float(torch.cuda.max_memory_allocated() - base)
-            else:
-                row["rss_bytes"] = statistics.median(rss)
-                peak, aten = profiler_peak_bytes(fn)
-                row["peak_bytes"], row["aten_kernel"] = float(peak), aten
+                    torch.cuda.empty_cache()
     return pd.DataFrame(rows)
+
+
+def _measure(row: dict, fn: Callable[[], Any], repeats: int, cuda: bool) -> None:
+    """Fill ``seconds``, ``peak_bytes``, ``rss_bytes`` and ``aten_kernel`` of one row."""
+    import torch
+
+    times, rss = [], []
+    for _ in range(repeats):
+        if cuda:
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            with torch.no_grad():
+                fn()
+            torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        else:
+            with torch.no_grad():
+                r, s = peak_rss_delta(fn)
+            rss.append(r)
+            times.append(s)
+    row["seconds"] = min(times)
+    if cuda:
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        with torch.no_grad():
+            out = fn()
+        torch.cuda.synchronize()
+        del out
+        row["peak_bytes"] = float(torch.cuda.max_memory_allocated() - base)
+    else:
+        row["rss_bytes"] = statistics.median(rss)
+        peak, aten = profiler_peak_bytes(fn)
+        row["peak_bytes"], row["aten_kernel"] = float(peak), aten
 
 
 # ----------------------------------------------------------------------------- scaling

@@ -62,6 +62,11 @@ def score(labels_true: np.ndarray, labels_pred: np.ndarray) -> dict[str, float]:
     """Adjusted Rand index and normalised mutual information (both 1 = perfect, ~0 = chance)."""
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+    from .validation import check_labels
+
+    labels_true = check_labels(labels_true, "labels_true")
+    labels_pred = check_labels(labels_pred, "labels_pred", n=len(labels_true),
+                               against="labels_true")
     return {
         "ari": float(adjusted_rand_score(labels_true, labels_pred)),
         "nmi": float(normalized_mutual_info_score(labels_true, labels_pred)),
@@ -72,6 +77,18 @@ def contingency(labels_true, labels_pred, true_names=None):
     """Counts of true class (rows) against cluster (columns) as a DataFrame."""
     import pandas as pd
 
+    from .validation import MLPCInputError, check_labels
+
+    labels_true = check_labels(labels_true, "labels_true")
+    labels_pred = check_labels(labels_pred, "labels_pred", n=len(labels_true),
+                               against="labels_true")
+    if true_names is not None:
+        missing = [c for c in np.unique(labels_true)
+                   if not (isinstance(c, (int, np.integer)) and 0 <= c < len(true_names))]
+        if missing:
+            raise MLPCInputError(
+                f"true_names: has {len(true_names)} names but labels_true holds class "
+                f"{missing[0]!r}; true_names[i] must name class i (integer labels 0..k-1).")
     table = pd.crosstab(pd.Series(labels_true, name="true class"),
                         pd.Series(labels_pred, name="cluster"))
     if true_names is not None:
@@ -84,9 +101,20 @@ def label_mapping(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarra
     on the contingency table). Use ``mapping[labels_pred]`` for aligned labels."""
     from scipy.optimize import linear_sum_assignment
 
-    pred, true = np.asarray(labels_pred).ravel(), np.asarray(labels_true).ravel()
-    if pred.shape != true.shape:
-        raise ValueError(f"labels differ in size: {pred.shape} vs {true.shape}.")
+    from .validation import MLPCInputError, check_labels
+
+    pred = check_labels(np.ravel(labels_pred), "labels_pred")
+    true = check_labels(np.ravel(labels_true), "labels_true", n=len(pred),
+                        against="labels_pred")
+    for name, a in (("labels_pred", pred), ("labels_true", true)):
+        integer = np.issubdtype(a.dtype, np.integer) or a.dtype == bool
+        if not integer or (a.size and a.min() < 0):
+            raise MLPCInputError(
+                f"{name}: expected integer labels 0..k-1; got "
+                + (f"dtype {a.dtype}" if not integer else f"negative labels ({a.min()})")
+                + ". Encode them first, e.g. np.unique(labels, return_inverse=True)[1] "
+                "(a noise label -1: drop those rows).")
+    pred, true = pred.astype(np.int64), true.astype(np.int64)
     kp, kt = pred.max() + 1, true.max() + 1
     table = np.zeros((kp, max(kp, kt)), int)
     np.add.at(table, (pred, true), 1)

@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .validation import MLPCInputError
+from .validation import MLPCInputError, check_matrix, check_vector
 
 __all__ = [
     "project_simplex",
@@ -72,7 +72,11 @@ def project_simplex(v: Any, total: float = 1.0) -> np.ndarray:
     MLPCInputError
         If ``v`` holds NaN/inf, is not 1-D/2-D, or ``total`` <= 0.
     """
-    x = np.asarray(v, dtype=float)
+    try:
+        x = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError("v: expected numbers in an array (n,) or (n_samples, n); some "
+                             "entries are not numbers or rows differ in length.") from None
     if x.ndim not in (1, 2) or x.size == 0:
         raise MLPCInputError(f"v must be a non-empty (n,) or (n_samples, n) array; got "
                              f"shape {x.shape}.")
@@ -124,10 +128,15 @@ def fractions_from_scales(coefs: Any, rir: Any, standard: int, standard_fraction
         For mismatched shapes, RIR <= 0, a bad ``standard_fraction`` or a standard whose
         scale factor is not positive.
     """
-    x = np.atleast_2d(np.asarray(coefs, dtype=float))
-    rir = np.asarray(rir, dtype=float)
+    x = np.asarray(coefs)
+    x = check_matrix(x[None] if x.ndim == 1 else x, "coefs")
+    rir = check_vector(rir, "rir")
     if x.shape[1] != rir.shape[0]:
         raise MLPCInputError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]}.")
+    _standard_index(standard, x.shape[1])
+    if mineral is not None and np.shape(mineral) != (x.shape[1],):
+        raise MLPCInputError(f"mineral must hold one bool per phase ({x.shape[1]}); got shape "
+                             f"{np.shape(mineral)}.")
     if np.any(rir <= 0):
         raise MLPCInputError("rir: every reference intensity ratio must be > 0.")
     if not 0 < standard_fraction < 1:
@@ -183,9 +192,14 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
     """
     from scipy.optimize import nnls
 
-    A = np.asarray(library, dtype=float)
-    rir = np.asarray(rir, dtype=float)
-    y = np.asarray(patterns, dtype=float)
+    try:
+        A = np.asarray(library, dtype=float)
+        rir = np.asarray(rir, dtype=float)
+        y = np.asarray(patterns, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError("library, patterns and rir must be numeric arrays; some entries "
+                             "are not numbers or patterns differ in length (resample them "
+                             "onto the library's 2θ grid first).") from None
     y = y[:, None] if y.ndim == 1 else y
     if A.ndim != 2 or y.ndim != 2 or y.shape[0] != A.shape[0] or rir.shape != (A.shape[1],):
         raise MLPCInputError(
@@ -195,8 +209,12 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
         raise MLPCInputError("library or patterns hold NaN or inf; fill or drop them first.")
     if not 0 < standard_fraction < 1:
         raise MLPCInputError(f"standard_fraction must be in (0, 1); got {standard_fraction}.")
+    _standard_index(standard, A.shape[1])
     mineral = (np.ones(A.shape[1], bool) if mineral is None
                else np.asarray(mineral, dtype=bool))
+    if mineral.shape != (A.shape[1],):
+        raise MLPCInputError(f"mineral must hold one bool per library column ({A.shape[1]}); "
+                             f"got shape {mineral.shape}.")
     if not mineral[standard]:
         raise MLPCInputError("the internal standard must be a mineral column (mineral True).")
     if np.any(rir[mineral] <= 0):
@@ -215,6 +233,13 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
         coefs[j, free] = s[n_o:]
         coefs[j, standard] = ratio * rir[standard] * np.sum(s[:n_o] / rir[others])
     return coefs
+
+
+def _standard_index(standard: Any, n_phases: int) -> None:
+    if isinstance(standard, bool) or not isinstance(standard, (int, np.integer)) or not (
+            -n_phases <= standard < n_phases):
+        raise MLPCInputError(f"standard must be the column index (0..{n_phases - 1}) of the "
+                             f"internal standard; got {standard!r}.")
 
 
 # ------------------------------------------------------------------------ hybrid models
@@ -258,14 +283,20 @@ class GroupwisePolynomial(RegressorMixin, BaseEstimator):
         if not isinstance(X, pd.DataFrame) or self.x not in X or self.group not in X:
             raise MLPCInputError(f"X must be a DataFrame with the columns {self.x!r} and "
                                  f"{self.group!r}.")
-        return X[self.x].to_numpy(dtype=float), X[self.group].to_numpy()
+        try:
+            x = X[self.x].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise MLPCInputError(f"X[{self.x!r}] must be numeric; convert it with "
+                                 "pd.to_numeric first.") from None
+        check_vector(x, f"X[{self.x!r}]")
+        return x, X[self.group].to_numpy()
 
     def fit(self, X: pd.DataFrame, y: Any) -> GroupwisePolynomial:
         """Fit one polynomial per group (and the pooled one)."""
         if int(self.degree) != self.degree or self.degree < 0:
             raise MLPCInputError(f"degree must be a non-negative integer; got {self.degree}.")
         x, g = self._columns(X)
-        y = np.asarray(y, dtype=float)
+        y = check_vector(y, "y", n=len(x), against="X")
         if len(y) != len(x) or len(y) < self.degree + 1:
             raise MLPCInputError(f"need len(y) == len(X) >= degree + 1; got {len(y)}, {len(x)}.")
         self.pooled_ = np.polyfit(x, y, self.degree)
@@ -329,7 +360,7 @@ class HybridRegressor(RegressorMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> HybridRegressor:
         """Fit the physical model, then the residual model on what it leaves."""
-        y = np.asarray(y, dtype=float)
+        y = check_vector(y, "y", n=len(X), against="X")
         self.physical_ = clone(self.physical).fit(X, y)
         self.residual_ = clone(self.residual).fit(self._res_X(X), y - self.physical_.predict(X))
         return self

@@ -20,15 +20,21 @@ FEATURE_NAMES = ("area_px", "eccentricity", "peak_intensity", "mean_intensity")
 
 def upper_control_limit(in_control: np.ndarray, alpha: float = 0.01, method: str = "kde") -> float:
     """The (1 − alpha) quantile of an in-control statistic (1-D array), non-parametric."""
-    s = np.asarray(in_control, float).ravel()
+    from .validation import MLPCInputError, check_vector
+
+    s = check_vector(np.ravel(in_control), "in_control")
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1); got {alpha}.")
+        raise MLPCInputError(f"alpha must be in (0, 1); got {alpha}.")
     if len(s) < 10:
-        raise ValueError(f"Need at least 10 in-control values for a control limit; got {len(s)}.")
+        raise MLPCInputError(f"Need at least 10 in-control values for a control limit; got {len(s)}.")
     if method == "empirical":
         return float(np.quantile(s, 1 - alpha))
     if method != "kde":
-        raise ValueError(f"Unknown method {method!r}; use 'kde' or 'empirical'.")
+        raise MLPCInputError(f"Unknown method {method!r}; use 'kde' or 'empirical'.")
+    if np.ptp(s) == 0:
+        raise MLPCInputError(
+            f"in_control: all {len(s)} values are equal ({s[0]:g}); a kernel density needs "
+            "spread. Use method='empirical', or check the statistic (constant residuals?).")
     from scipy.optimize import brentq
     from scipy.stats import gaussian_kde
 
@@ -115,7 +121,9 @@ class HotellingT2(_ControlChart):
         check_is_fitted(self, "cov_")
         Z = _as_2d(Z, "Z")
         if Z.shape[1] != self.scaler_.n_features_in_:
-            raise ValueError(f"Z has {Z.shape[1]} columns; the chart was fit on "
+            from .validation import MLPCInputError
+
+            raise MLPCInputError(f"Z has {Z.shape[1]} columns; the chart was fit on "
                              f"{self.scaler_.n_features_in_}.")
         return self.cov_.mahalanobis(self.scaler_.transform(Z))
 
@@ -131,9 +139,26 @@ class S2Chart(_ControlChart):
     @staticmethod
     def statistic(residual_maps: np.ndarray) -> np.ndarray:
         """Sample variance (ddof=1) of each map's pixels, shape (n,); needs no fit."""
-        r = np.asarray(residual_maps, float)
+        from .validation import MLPCInputError
+
+        try:
+            r = np.asarray(residual_maps, float)
+        except (TypeError, ValueError):
+            raise MLPCInputError(
+                "residual_maps: expected numbers in an array (n, H, W) or (n, P); got maps of "
+                "different shapes or non-numbers. Crop the maps to one shape first.") from None
         if r.ndim < 2:
-            raise ValueError(f"residual_maps must be (n, H, W) or (n, P); got shape {r.shape}.")
+            raise MLPCInputError(f"residual_maps must be (n, H, W) or (n, P); got shape "
+                                 f"{r.shape}. Pass residual_maps[None] for one map.")
+        if r.reshape(len(r), -1).shape[1] < 2:
+            raise MLPCInputError(f"residual_maps: each map needs at least 2 pixels for a "
+                                 f"variance; got shape {r.shape}.")
+        bad = ~np.isfinite(r.reshape(len(r), -1))
+        if bad.any():
+            k = int(np.flatnonzero(bad.any(axis=1))[0])
+            raise MLPCInputError(f"residual_maps[{k}] (map {k}) holds NaN or inf; "
+                                 f"{int(bad.any(axis=1).sum())} map(s) affected. Drop or fill "
+                                 "them first.")
         return r.reshape(len(r), -1).var(axis=1, ddof=1)
 
     def fit(self, residual_maps: np.ndarray, y: None = None) -> S2Chart:

@@ -62,7 +62,8 @@ CRISP_DM_LAB: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _frame(frame: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
+def _frame(frame: Any, columns: Sequence[str], what: str,
+           numeric: Sequence[str] = ()) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
         raise MLPCInputError(f"{what}: expected a pandas DataFrame, got "
                              f"{type(frame).__name__}; pass a table with columns "
@@ -71,6 +72,13 @@ def _frame(frame: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
     if missing:
         raise MLPCInputError(f"{what}: the frame lacks the columns {missing}; it has "
                              f"{list(frame.columns)[:12]}. Rename or add them.")
+    for c in numeric:
+        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]):
+            raise MLPCInputError(f"{what}: column {c!r} must be numeric; it is "
+                                 f"{frame[c].dtype}. Convert it with pd.to_numeric(frame[{c!r}], "
+                                 "errors='coerce') (text becomes NaN) first.")
+        if np.isinf(frame[c].to_numpy(dtype=float)).any():
+            raise MLPCInputError(f"{what}: column {c!r} holds inf; drop or fix those rows.")
     return frame
 
 
@@ -99,7 +107,16 @@ def grey_level_stats(images: Any) -> np.ndarray:
     defect. A classifier that does well on them has found an acquisition shortcut
     (Geirhos et al. 2020), not the defects.
     """
-    x = np.asarray(images)
+    from .validation import check_stack
+
+    if not isinstance(images, (list, tuple)) and np.ndim(images) == 2:
+        raise MLPCInputError(f"grey_level_stats: images must have shape (n, height, width); "
+                             f"got one image of shape {np.shape(images)}. Pass images[None].")
+    x = check_stack(images, "images")  # a colour image or a ragged list: error with the fix
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        k = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise MLPCInputError(f"grey_level_stats: images[{k}] (image {k}) holds NaN or inf "
+                             "pixels; fill them or crop them away first.")
     if x.ndim != 3 or x.shape[1] * x.shape[2] == 0 or x.shape[0] == 0:
         raise MLPCInputError(f"grey_level_stats: images must have shape (n, height, width) "
                              f"with n, height, width > 0; got {x.shape}. Stack grayscale "
@@ -148,7 +165,7 @@ def stratified_gap(frame: pd.DataFrame, value: str, factor: str, levels: tuple[s
     MLPCInputError
         If a column is missing, a level does not occur or ``min_n`` < 1.
     """
-    _frame(frame, [value, factor, *strata], "stratified_gap")
+    _frame(frame, [value, factor, *strata], "stratified_gap", numeric=[value])
     if min_n < 1:
         raise MLPCInputError(f"stratified_gap: min_n must be >= 1; got {min_n}.")
     ref, other = levels
@@ -205,7 +222,7 @@ def paired_gap(frame: pd.DataFrame, value: str, factor: str, levels: tuple[str, 
     MLPCInputError
         If a column is missing.
     """
-    _frame(frame, [value, factor, *keys], "paired_gap")
+    _frame(frame, [value, factor, *keys], "paired_gap", numeric=[value])
     ref, other = levels
     rows = frame[frame[factor].isin([ref, other])]
     means = rows.groupby([*keys, factor], dropna=False)[value].mean().unstack(factor)

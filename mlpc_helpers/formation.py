@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .runtime import check_random_state
-from .validation import MLPCInputError, as_float_image
+from .validation import MLPCInputError, as_float_image, check_image, check_phase_map
 
 __all__ = [
     "power_spectrum",
@@ -38,9 +38,7 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- Fourier view
 def _grey(image, name: str = "image") -> np.ndarray:
-    x = np.asarray(image)
-    if x.ndim != 2:
-        raise MLPCInputError(f"{name} must be one 2-D image (H, W); got shape {x.shape}.")
+    x = check_image(image, name)  # one grey image; colour and stacks get the fix
     if x.dtype == np.bool_ or np.issubdtype(x.dtype, np.integer):
         return as_float_image(x, name)
     x = x.astype(np.float64)
@@ -153,9 +151,9 @@ def _phase(mask, phase, name: str = "mask") -> np.ndarray:
         raise MLPCInputError(
             f"{name} holds floats; pass a class map (integers or bool), e.g. segment first."
         )
-    if phase is None:
-        return m.astype(bool)
-    return np.isin(m, np.atleast_1d(phase))
+    if phase is None:  # a two-phase map: bool, 0/1 (or a 0/255 mask)
+        return check_phase_map(m, name)
+    return np.isin(check_phase_map(m, name, labels=True), np.atleast_1d(phase))
 
 
 def interface_density(mask, phase=None, *, pixel_size: float = 1.0) -> float:
@@ -240,6 +238,9 @@ def resample_classes(mask, factor: int, *, anti_aliasing: bool, n_classes: int |
     m = np.asarray(mask)
     if m.ndim != 2 or not (np.issubdtype(m.dtype, np.integer) or m.dtype == np.bool_):
         raise MLPCInputError(f"mask must be a 2-D integer class map; got {m.dtype} {m.shape}.")
+    m = check_phase_map(m, "mask", labels=True)
+    if m.min() < 0:
+        raise MLPCInputError(f"mask: class labels must be >= 0; got {m.min()}.")
     if int(factor) != factor or factor < 1:
         raise MLPCInputError(f"factor must be a positive integer; got {factor!r}.")
     m = m.astype(np.int64)
@@ -283,6 +284,7 @@ def aliasing_experiment(
         m = m[None]
     if m.ndim != 3:
         raise MLPCInputError(f"masks must be (n, H, W) or (H, W); got shape {m.shape}.")
+    m = check_phase_map(m, "masks", labels=True)
     n_classes = int(m.max()) + 1
     rows = []
     for i, mask in enumerate(m):
@@ -481,7 +483,10 @@ def pca_patch_denoise(image, noise_var: float, *, patch_size: int = 8) -> np.nda
         reconstruct_from_patches_2d,
     )
 
-    z = np.asarray(image, dtype=np.float64)
+    z = check_image(image, "image").astype(np.float64)  # values as given (any unit)
+    if not np.isfinite(z).all():
+        raise MLPCInputError(f"image: {int((~np.isfinite(z)).sum())} pixel(s) are NaN or "
+                             "infinite; fill or crop them first.")
     if z.ndim != 2 or min(z.shape) < patch_size:
         raise MLPCInputError(f"image must be 2-D and at least {patch_size} px on each side; "
                              f"got shape {z.shape}.")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .runtime import check_random_int
-from .validation import MLPCInputError, check_axis, check_spectra, warn
+from .validation import MLPCInputError, check_axis, check_matrix, check_spectra, warn
 
 if TYPE_CHECKING:
     from .synthetic.spectrum_images import SpectrumImage
@@ -154,9 +154,8 @@ def match_components(estimated: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """
     from scipy.optimize import linear_sum_assignment
 
-    est, tru = np.asarray(estimated, float), np.asarray(truth, float)
-    if est.ndim != 2 or tru.ndim != 2 or est.shape[1] != tru.shape[1]:
-        raise MLPCInputError(f"need two (k, n_features) arrays; got {est.shape} and {tru.shape}.")
+    tru = check_spectra(truth, "truth", what="component")
+    est = check_spectra(estimated, "estimated", what="component", n_channels=tru.shape[1])
     c = np.corrcoef(np.vstack([tru, est]))[: len(tru), len(tru):]
     rows, cols = linear_sum_assignment(-np.nan_to_num(c))
     return cols[np.argsort(rows)]
@@ -169,8 +168,13 @@ def nmf_abundances(loadings: np.ndarray, factors: np.ndarray) -> tuple[np.ndarra
     loadings are divided by their sum: abundances (n_pixels, k) >= 0 summing to 1, spectra
     (k, channels) with unit area.
     """
-    L, F = np.clip(np.asarray(loadings, float), 0, None), np.clip(np.asarray(factors, float), 0,
-                                                                     None)
+    L, F = check_matrix(loadings, "loadings"), check_matrix(factors, "factors")
+    if L.shape[1] != F.shape[1]:
+        raise MLPCInputError(
+            f"loadings have {L.shape[1]} components but factors have {F.shape[1]}; pass "
+            "loadings (n_pixels, k) and factors (channels, k), e.g. nmf.transform(X) and "
+            "nmf.components_.T.")
+    L, F = np.clip(L, 0, None), np.clip(F, 0, None)
     area = F.sum(axis=0)
     area = np.where(area > 0, area, 1)
     L = L * area
@@ -283,10 +287,17 @@ def drude_fit(signal, pixels: np.ndarray | None = None, progress: bool = False) 
     _quiet_hyperspy()
     import hyperspy.api as hs
 
-    data = np.asarray(signal.data, float)
-    flat = data.reshape(-1, data.shape[-1])
+    if not (hasattr(signal, "data") and hasattr(signal, "axes_manager")):
+        raise MLPCInputError(
+            f"signal: expected a HyperSpy Signal1D (EELS spectrum image in eV); got "
+            f"{type(signal).__name__}. Wrap an array: hs.signals.Signal1D(data) and set "
+            "s.axes_manager.signal_axes[0].offset/.scale to the energy axis.")
+    data = np.asarray(signal.data)
+    flat = check_spectra(data.reshape(-1, data.shape[-1]) if data.ndim >= 2 else data,
+                         "signal.data")
     idx = np.arange(len(flat)) if pixels is None else np.asarray(pixels)
-    if idx.ndim != 1 or idx.size == 0 or idx.max() >= len(flat) or idx.min() < 0:
+    if (idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer)
+            or idx.max() >= len(flat) or idx.min() < 0):
         raise MLPCInputError(f"pixels must be flat indices in [0, {len(flat)}); got {idx!r}.")
     sub = hs.signals.Signal1D(flat[idx])
     ax_in, ax = signal.axes_manager.signal_axes[0], sub.axes_manager.signal_axes[0]

@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 
 from .runtime import check_random_state
-from .validation import MLPCInputError
+from .validation import (
+    MLPCInputError,
+    check_labels,
+    check_matrix,
+    check_phase_map,
+    check_stack,
+    check_vector,
+)
 
 __all__ = [
     "REGRESSION_METRICS",
@@ -128,13 +135,15 @@ def compare_splits(
 
     y = np.asarray(y)
     _same_length("X", X, "y", y)
+    y = (check_vector(y, "y") if np.issubdtype(y.dtype, np.floating)  # a regression target
+         else check_labels(y, "y"))
     if metrics is None:
         metrics = REGRESSION_METRICS if np.issubdtype(y.dtype, np.floating) else \
             CLASSIFICATION_METRICS
     rows, preds = {}, {}
     for name, (cv, groups) in schemes.items():
         if groups is not None:
-            _same_length("X", X, f"groups of {name!r}", np.asarray(groups))
+            groups = check_labels(groups, f"groups of {name!r}", n=len(y), against="y")
         p = cross_val_predict(estimator, X, y, cv=cv, groups=groups)
         preds[name] = p
         rows[name] = {m: f(y, p) for m, f in metrics.items()}
@@ -187,9 +196,10 @@ def selection_leak(
     from sklearn.model_selection import cross_val_score
     from sklearn.pipeline import make_pipeline
 
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    _same_length("X", X, "y", y)
+    X = check_matrix(X, "X")
+    y = check_labels(y, "y", n=len(X), against="X")
+    if groups is not None:
+        groups = check_labels(groups, "groups", n=len(X), against="X")
     if X.ndim != 2 or not 1 <= k <= X.shape[1]:
         raise MLPCInputError(f"k must lie in 1..n_features = {X.shape[-1]}; got k={k}.")
     X_leaky = SelectKBest(f_classif, k=k).fit_transform(X, y)  # the leak: all rows
@@ -225,8 +235,11 @@ def file_blocks(labels: Any, index: Any, block: int) -> np.ndarray:
     MLPCInputError
         If the lengths differ, ``block`` < 1 or an index is < 1.
     """
-    labels, index = np.asarray(labels), np.asarray(index)
-    _same_length("labels", labels, "index", index)
+    labels = check_labels(labels, "labels")
+    index = check_vector(index, "index", n=len(labels), against="labels")
+    if np.any(index != np.round(index)):
+        raise MLPCInputError("index: file numbers must be whole numbers (e.g. 17 for "
+                             "'crazing_17.jpg').")
     if block < 1:
         raise MLPCInputError(f"block must be >= 1 file; got {block}.")
     if len(index) and index.min() < 1:
@@ -256,7 +269,8 @@ def merge_groups(*labelings: Any) -> np.ndarray:
 
     if not labelings:
         raise MLPCInputError("merge_groups needs at least one labeling.")
-    arrays = [np.unique(np.asarray(g), return_inverse=True)[1].ravel() for g in labelings]
+    arrays = [np.unique(check_labels(g, f"labelings[{k}]"), return_inverse=True)[1].ravel()
+              for k, g in enumerate(labelings)]
     n = len(arrays[0])
     for a in arrays[1:]:
         _same_length("the first labeling", arrays[0], "another labeling", a)
@@ -287,10 +301,16 @@ def groups_split(groups: Any, splits: Sequence[tuple[Any, Any]]) -> int:
         The number of multi-member groups whose members land in more than one test fold, i.e.
         with members on both sides of at least one split.
     """
-    groups = np.asarray(groups)
+    groups = check_labels(groups, "groups")
     fold = np.full(len(groups), -1)
     for k, (_, test) in enumerate(splits):
-        fold[np.asarray(test)] = k
+        test = np.asarray(test)
+        if test.size and (not np.issubdtype(test.dtype, np.integer) or test.min() < -len(fold)
+                          or test.max() >= len(fold)):
+            raise MLPCInputError(f"splits: fold {k} holds test indices outside 0.."
+                                 f"{len(fold) - 1} (the rows of groups); pass the splits of "
+                                 "the same rows, list(cv.split(X, y, groups)).")
+        fold[test] = k
     if (fold < 0).any():
         raise MLPCInputError(f"The test folds leave {(fold < 0).sum()} rows out: pass the "
                              "splits of a K-fold-like splitter that covers every row once.")
@@ -319,7 +339,10 @@ def robust_z(x: Any) -> np.ndarray:
     numpy.ndarray, shape (n,)
         0 everywhere when MAD is 0 (more than half the values equal).
     """
-    x = np.asarray(x, dtype=float)
+    x = check_vector(x, "x", finite=False)
+    if np.isinf(x).any():
+        raise MLPCInputError(f"x: {int(np.isinf(x).sum())} value(s) are infinite; drop them "
+                             "or set them to NaN first.")
     med = np.nanmedian(x)
     mad = np.nanmedian(np.abs(x - med))
     if not np.isfinite(mad) or mad == 0:
@@ -354,7 +377,11 @@ def outlier_flags(frame: Any, columns: Sequence[str], *, threshold: float = 3.5,
         raise MLPCInputError(f"outlier_flags: the frame lacks the columns {missing}.")
     out = {}
     for c in columns:
-        x = frame[c].to_numpy(dtype=float)
+        try:
+            x = frame[c].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise MLPCInputError(f"outlier_flags: column {c!r} is not numeric; convert it "
+                                 "with pd.to_numeric(errors='coerce') first.") from None
         if log:
             bad = ~(x > 0)
             z = robust_z(np.log10(np.where(bad, np.nan, x)))
@@ -389,7 +416,9 @@ def probabilistic_labels(values: Any, threshold: float, sd: float) -> np.ndarray
 
     if not np.isfinite(sd) or sd <= 0:
         raise MLPCInputError(f"sd must be a finite positive standard deviation; got {sd}.")
-    return norm.cdf((np.asarray(values, dtype=float) - threshold) / sd)
+    v = np.asarray(values)
+    check_vector(np.ravel(v), "values")  # numbers, no NaN/inf (named by position)
+    return norm.cdf((v.astype(float) - threshold) / sd)
 
 
 def cross_entropy(p_true: Any, p_pred: Any, *, eps: float = 1e-12) -> float:
@@ -407,11 +436,16 @@ def cross_entropy(p_true: Any, p_pred: Any, *, eps: float = 1e-12) -> float:
     -------
     float (nats; 0 for perfect, ln 2 ≈ 0.693 for p = 0.5 everywhere)
     """
-    q = np.asarray(p_true, dtype=float)
-    p = np.clip(np.asarray(p_pred, dtype=float), eps, 1 - eps)
-    _same_length("p_true", q, "p_pred", p)
+    q = check_vector(p_true, "p_true")
+    p = check_vector(p_pred, "p_pred", n=len(q), against="p_true")
     if (q < 0).any() or (q > 1).any():
         raise MLPCInputError("p_true must hold probabilities in [0, 1].")
+    if (p < 0).any() or (p > 1).any():
+        raise MLPCInputError(
+            f"p_pred must hold probabilities in [0, 1]; got values in [{p.min():.4g}, "
+            f"{p.max():.4g}]. For scores or logits take predict_proba(X)[:, 1] or "
+            "scipy.special.expit(logits) first.")
+    p = np.clip(p, eps, 1 - eps)
     return float(-np.mean(q * np.log(p) + (1 - q) * np.log1p(-p)))
 
 
@@ -434,7 +468,7 @@ def rare_class_subset(y: Any, rare: int, fraction: float,
     -------
     numpy.ndarray of int, sorted
     """
-    y = np.asarray(y)
+    y = check_labels(y, "y")
     if not 0 < fraction < 1:
         raise MLPCInputError(f"fraction must lie in (0, 1); got {fraction}.")
     pos, neg = np.flatnonzero(y == rare), np.flatnonzero(y != rare)
@@ -470,10 +504,11 @@ def otsu_masks(images: Any, *, sigma: float = 0.0, dark: bool = True) -> np.ndar
     from scipy.ndimage import gaussian_filter
     from skimage.filters import threshold_otsu
 
-    x = np.asarray(images, dtype=float)
-    if x.ndim != 3:
-        raise MLPCInputError(f"images: expected a stack (n, H, W); got shape {x.shape}. "
-                             "Pass image[None] for one image.")
+    x = check_stack(images, "images").astype(float)
+    if not np.isfinite(x).all():
+        k = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise MLPCInputError(f"images[{k}] (image {k}) holds NaN or inf pixels; fill them "
+                             "or crop them away first.")
     if sigma < 0:
         raise MLPCInputError(f"sigma must be >= 0 pixels; got {sigma}.")
     out = np.empty(x.shape, bool)
@@ -498,7 +533,7 @@ def iou_dice(true: Any, pred: Any) -> tuple[float, float]:
     -------
     (iou, dice) : floats in [0, 1]; (1, 1) when both masks are empty.
     """
-    a, b = np.asarray(true, bool), np.asarray(pred, bool)
+    a, b = check_phase_map(true, "true"), check_phase_map(pred, "pred")
     if a.shape != b.shape:
         raise MLPCInputError(f"true and pred masks must have one shape; got {a.shape} and "
                              f"{b.shape}.")

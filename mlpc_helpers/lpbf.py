@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .validation import MLPCInputError
+
 #: The process-parameter columns of the loader's frame, in its order (units in the names).
 PROCESS_COLUMNS: tuple[str, ...] = (
     "power_W", "speed_mm_per_s", "hatch_mm", "layer_mm", "spot_mm", "d50_um",
@@ -40,24 +42,41 @@ TARGET = "relative_density_pct"
 
 def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise ValueError(
+        raise MLPCInputError(
             f"{what}: expected a pandas DataFrame (the .frame of "
             f"load_lpbf_relative_density()), got {type(frame).__name__}."
         )
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(
+        raise MLPCInputError(
             f"{what}: the frame lacks the columns {missing}; pass the .frame of "
             "mlpc_helpers.data.load_lpbf_relative_density() or rename your columns."
         )
 
 
 def _positive(name: str, value: Any) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name} must be finite and > 0 everywhere; got {arr.min()!r} "
-                         f"as its smallest value. Remove or fix those rows first.")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError(f"{name}: expected numbers (a scalar or an array); some entries "
+                             "are not numbers. Convert the column with pd.to_numeric "
+                             "first.") from None
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if np.any(bad):
+        k = int(np.flatnonzero(bad.ravel())[0])
+        raise MLPCInputError(f"{name} must be finite and > 0 everywhere; value {k} is "
+                             f"{arr.ravel()[k]!r} ({int(bad.sum())} such value(s)). Remove "
+                             "or fix those rows first.")
     return arr
+
+
+def _broadcast(**arrays: np.ndarray) -> None:
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError:
+        got = ", ".join(f"{k} {a.shape}" for k, a in arrays.items())
+        raise MLPCInputError(f"the inputs must have one length (or be scalars); got {got}. "
+                             "Pass the columns of one table.") from None
 
 
 def volumetric_energy_density(power_W: Any, speed_mm_per_s: Any, hatch_mm: Any,
@@ -95,6 +114,7 @@ def volumetric_energy_density(power_W: Any, speed_mm_per_s: Any, hatch_mm: Any,
     v = _positive("speed_mm_per_s", speed_mm_per_s)
     h = _positive("hatch_mm", hatch_mm)
     t = _positive("layer_mm", layer_mm)
+    _broadcast(power_W=p, speed_mm_per_s=v, hatch_mm=h, layer_mm=t)
     return p / (v * h * t)
 
 
@@ -119,6 +139,7 @@ def build_rate(speed_mm_per_s: Any, hatch_mm: Any, layer_mm: Any) -> np.ndarray:
     v = _positive("speed_mm_per_s", speed_mm_per_s)
     h = _positive("hatch_mm", hatch_mm)
     t = _positive("layer_mm", layer_mm)
+    _broadcast(speed_mm_per_s=v, hatch_mm=h, layer_mm=t)
     return v * h * t
 
 
@@ -153,7 +174,7 @@ def replicate_groups(frame: pd.DataFrame, *, keys: Sequence[str] = REPLICATE_KEY
         If a column is missing or ``min_size`` < 2.
     """
     if min_size < 2:
-        raise ValueError(f"min_size must be >= 2 to compute a scatter; got {min_size}.")
+        raise MLPCInputError(f"min_size must be >= 2 to compute a scatter; got {min_size}.")
     cols = list(keys) + (["doi"] if within_source and "doi" not in keys else [])
     _need(frame, [*cols, TARGET], "replicate_groups")
     grouped = frame.groupby(cols, dropna=False, sort=False)[TARGET]
@@ -221,7 +242,7 @@ def _select(frame: pd.DataFrame, material: str | None, what: str) -> pd.DataFram
     rows = frame if material is None else frame[frame.material == material]
     if len(rows) == 0:
         known = sorted(frame.material.unique()) if "material" in frame else []
-        raise ValueError(f"{what}: no rows for material {material!r}; known: {known}.")
+        raise MLPCInputError(f"{what}: no rows for material {material!r}; known: {known}.")
     return rows
 
 
@@ -266,10 +287,10 @@ def pv_grid(frame: pd.DataFrame, material: str | None = None, *, n_power: int = 
         fewer than 2 points.
     """
     if n_power < 2 or n_speed < 2:
-        raise ValueError(f"n_power and n_speed must be >= 2; got {n_power}, {n_speed}.")
+        raise MLPCInputError(f"n_power and n_speed must be >= 2; got {n_power}, {n_speed}.")
     unknown = set(fixed) - {"hatch_mm", "layer_mm", "spot_mm", "d50_um"}
     if unknown:
-        raise ValueError(f"pv_grid: unknown fixed parameters {sorted(unknown)}; allowed are "
+        raise MLPCInputError(f"pv_grid: unknown fixed parameters {sorted(unknown)}; allowed are "
                          "hatch_mm, layer_mm, spot_mm, d50_um.")
     rows = _select(frame, material, "pv_grid")
     typical = typical_parameters(rows).to_dict() | {k: float(v) for k, v in fixed.items()}
@@ -282,6 +303,12 @@ def pv_grid(frame: pd.DataFrame, material: str | None = None, *, n_power: int = 
         ax = np.linspace(lo - pad, hi + pad, n)
         return 10**ax if log else ax
 
+    if log:
+        for col in ("power_W", "speed_mm_per_s"):
+            if not rows[col].min() > 0:
+                raise MLPCInputError(f"pv_grid: column {col} holds values <= 0 (or none "
+                                     "finite); a log-spaced axis needs positive values. Drop "
+                                     "those rows or pass log=False.")
     power = axis(rows.power_W, n_power)
     speed = axis(rows.speed_mm_per_s, n_speed)
     pp, vv = np.meshgrid(power, speed)

@@ -14,6 +14,10 @@ def classification_summary(y_true, y_pred, labels=None) -> dict:
     """Accuracy, macro F1 and the confusion matrix (rows: true, columns: predicted)."""
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
+    from .validation import check_labels
+
+    y_true = check_labels(y_true, "y_true")
+    y_pred = check_labels(y_pred, "y_pred", n=len(y_true), against="y_true")
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "macro_f1": float(f1_score(y_true, y_pred, average="macro", labels=labels)),
@@ -73,11 +77,13 @@ def rare_class_report(y_true, scores, threshold: float = 0.0) -> dict[str, float
         recall_score,
     )
 
-    y_true = np.asarray(y_true).astype(int)
-    scores = np.asarray(scores, float)
-    if y_true.shape != scores.shape or y_true.ndim != 1:
-        raise ValueError(f"y_true and scores must be 1-D of one length; got {y_true.shape}, "
-                         f"{scores.shape}.")
+    from .validation import MLPCInputError, check_binary, check_labels, check_vector
+
+    y_true = check_binary(check_labels(y_true, "y_true"), "y_true")
+    scores = check_vector(scores, "scores")
+    if len(scores) != len(y_true):
+        raise MLPCInputError(f"y_true and scores must be 1-D of one length (one score per "
+                             f"sample); got {len(y_true)} and {len(scores)} (scores).")
     pred = (scores > threshold).astype(int)
     return {
         "accuracy": float(accuracy_score(y_true, pred)),
@@ -111,9 +117,13 @@ def alarm_summary(is_anomaly, alarm) -> dict[str, float]:
     """
     from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
-    y, a = np.asarray(is_anomaly, bool), np.asarray(alarm, bool)
-    if y.shape != a.shape:
-        raise ValueError(f"is_anomaly and alarm need one shape; got {y.shape} and {a.shape}.")
+    from .validation import MLPCInputError, check_binary
+
+    if np.shape(is_anomaly) != np.shape(alarm):
+        raise MLPCInputError(f"is_anomaly and alarm need one shape; got {np.shape(is_anomaly)} "
+                             f"and {np.shape(alarm)}.")
+    y = check_binary(is_anomaly, "is_anomaly").astype(bool)
+    a = check_binary(alarm, "alarm").astype(bool)
     return {
         "accuracy": float(accuracy_score(y, a)),
         "recall": float(recall_score(y, a, zero_division=0)),

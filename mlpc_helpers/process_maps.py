@@ -41,7 +41,7 @@ import pandas as pd
 
 from . import lpbf
 from .runtime import check_random_int, check_random_state
-from .validation import MLPCInputError
+from .validation import MLPCInputError, check_labels, check_matrix, check_vector
 
 #: Room temperature (K) used as the starting temperature :math:`T_0` (no plate preheating).
 T0_K = 293.15
@@ -119,6 +119,9 @@ def _materials(material: Any, n: int | None = None) -> np.ndarray:
     mats = np.asarray(material, dtype=object)
     if mats.ndim == 0:
         mats = np.full(1 if n is None else n, mats.item(), dtype=object)
+    if mats.ndim != 1 or (n is not None and len(mats) != n):
+        raise MLPCInputError(f"material: give one alloy name, or one per row ({n}); got shape "
+                             f"{mats.shape}.")
     unknown = sorted(set(mats.tolist()) - set(ALLOY_PROPERTIES.index))
     if unknown:
         raise MLPCInputError(
@@ -253,6 +256,7 @@ def normalised_enthalpy(power_W: Any, speed_mm_per_s: Any, spot_mm: Any, materia
     p = lpbf._positive("power_W", power_W)
     v = lpbf._positive("speed_mm_per_s", speed_mm_per_s)
     a = lpbf._positive("spot_mm", spot_mm) / 2.0
+    lpbf._broadcast(power_W=p, speed_mm_per_s=v, spot_mm=a)
     p, v, a = np.broadcast_arrays(p, v, a)
     mats = _materials(material, p.size)
     diff = thermal_diffusivity(mats)  # mm²/s
@@ -376,7 +380,11 @@ def to_log_porosity(relative_density_pct: Any, floor_pct: float = 0.05) -> np.nd
     MLPCInputError
         If a value exceeds 100 % or is not finite, or ``floor_pct`` <= 0.
     """
-    rd = np.asarray(relative_density_pct, dtype=float)
+    try:
+        rd = np.asarray(relative_density_pct, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError("relative_density_pct: expected numbers (%); some entries are "
+                             "not numbers. Convert with pd.to_numeric first.") from None
     if floor_pct <= 0:
         raise MLPCInputError(f"floor_pct must be > 0; got {floor_pct}.")
     if not np.all(np.isfinite(rd)) or np.any(rd > 100):
@@ -513,8 +521,8 @@ def paper_bootstrap(make_model: Callable[[], Any], X: pd.DataFrame | np.ndarray,
     if n_members < 2:
         raise MLPCInputError(f"n_members must be >= 2 for a spread; got {n_members}.")
     rng = check_random_state(random_state)
-    groups = np.asarray(groups)
-    y = np.asarray(y, dtype=float)
+    y = check_vector(y, "y", n=len(X), against="X")
+    groups = check_labels(groups, "groups", n=len(X), against="X")
     uniq = np.unique(groups)
     rows_of = {g: np.flatnonzero(groups == g) for g in uniq}
     members = []
@@ -594,8 +602,9 @@ def data_support(query_xy: Any, data_xy: Any, *, radius: float = 0.1,
     MLPCInputError
         For mismatched dimensions, radius <= 0 or min_count < 1.
     """
-    q = np.atleast_2d(np.asarray(query_xy, dtype=float))
-    d = np.atleast_2d(np.asarray(data_xy, dtype=float))
+    q, d = np.asarray(query_xy), np.asarray(data_xy)
+    q = check_matrix(q[None] if q.ndim == 1 else q, "query_xy")
+    d = check_matrix(d[None] if d.ndim == 1 else d, "data_xy")
     if q.shape[1] != d.shape[1]:
         raise MLPCInputError(f"query_xy has {q.shape[1]} columns but data_xy has "
                              f"{d.shape[1]}; use the same coordinates for both.")
@@ -609,7 +618,13 @@ def data_support(query_xy: Any, data_xy: Any, *, radius: float = 0.1,
 def window_area_fraction(values: Any, threshold: float) -> float:
     """Share (0–1) of grid cells whose value reaches ``threshold`` (on a log-spaced P–v grid
     this is the share of the map's area in log P × log v)."""
-    arr = np.asarray(values, dtype=float)
+    arr = check_vector(np.ravel(values), "values", finite=False)
+    if np.isnan(arr).all():
+        raise MLPCInputError("values: every cell is NaN; nothing to measure.")
+    if np.isnan(arr).any():
+        raise MLPCInputError(f"values: {int(np.isnan(arr).sum())} of {arr.size} cells are "
+                             "NaN; they would count as outside the window. Predict every cell "
+                             "(or crop the grid) first.")
     return float(np.mean(arr >= threshold))
 
 
@@ -632,7 +647,9 @@ def inverse_candidates(grid: pd.DataFrame, lower: Any, target: float) -> pd.Data
         by build rate (largest first). Empty if the target cannot be reached.
     """
     lpbf._need(grid, ["build_rate_mm3_per_s"], "inverse_candidates")
-    lower = np.asarray(lower, dtype=float)
+    lower = np.asarray(lower)
+    if lower.shape == (len(grid),):
+        lower = check_vector(lower, "lower")
     if lower.shape != (len(grid),):
         raise MLPCInputError(f"lower must have one value per grid row ({len(grid)}); got "
                              f"shape {lower.shape}.")

@@ -48,11 +48,23 @@ __all__ = [
 ]
 
 
-def _as_1d(x, name: str) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
+def _as_1d(x, name: str, *, finite: bool = False) -> np.ndarray:
+    """A 1-D signal as float (NaN kept: the functions say how they treat it; infinite
+    values, and NaN with ``finite``, raise)."""
+    try:
+        a = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError(f"{name}: expected a 1-D numeric signal (n_samples,); some "
+                             "entries are not numbers. Convert with pd.to_numeric "
+                             "first.") from None
     if a.ndim != 1:
         raise MLPCInputError(f"{name} must be 1-D (n_samples,); got shape {a.shape}. "
                              "Pass one signal of one run at a time.")
+    bad = np.isinf(a) | (np.isnan(a) if finite else False)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise MLPCInputError(f"{name}: sample {k} is {a[k]} ({int(bad.sum())} such samples); "
+                             "drop or interpolate them first.")
     return a
 
 
@@ -60,7 +72,28 @@ def _as_mask(mask, name: str) -> np.ndarray:
     m = np.asarray(mask)
     if m.ndim != 1:
         raise MLPCInputError(f"{name} must be a 1-D boolean array; got shape {m.shape}.")
+    if m.dtype != bool:
+        from .validation import check_binary
+
+        m = check_binary(m, name)  # scores or counts are not a mask: threshold first
     return m.astype(bool)
+
+
+def _intervals(iv, name: str) -> np.ndarray:
+    a = np.asarray(iv)
+    if a.size == 0:
+        return np.zeros((0, 2), int)
+    if a.ndim not in (1, 2) or a.shape[-1] != 2 or (a.ndim == 1 and a.size != 2):
+        raise MLPCInputError(f"{name}: expected [start, stop) intervals, shape (k, 2); got "
+                             f"shape {a.shape}. Use mask_to_intervals(mask).")
+    try:
+        a = a.astype(float).reshape(-1, 2)
+    except (TypeError, ValueError):
+        raise MLPCInputError(f"{name}: interval bounds must be sample indices.") from None
+    if not np.isfinite(a).all() or np.any(a != np.round(a)) or np.any(a[:, 1] < a[:, 0]):
+        raise MLPCInputError(f"{name}: interval bounds must be whole sample indices with "
+                             "start <= stop; got " f"{a[:3].tolist()}...")
+    return a.astype(int)
 
 
 def smooth(x, window: int, method: str = "median") -> np.ndarray:
@@ -106,7 +139,7 @@ def mask_to_intervals(mask) -> np.ndarray:
 def intervals_to_mask(intervals, n: int) -> np.ndarray:
     """Boolean mask of length ``n``, True inside every ``[start, stop)`` interval."""
     mask = np.zeros(int(n), bool)
-    for start, stop in np.asarray(intervals, int).reshape(-1, 2):
+    for start, stop in _intervals(intervals, "intervals"):
         mask[max(start, 0):max(stop, 0)] = True
     return mask
 
@@ -205,8 +238,8 @@ def match_intervals(pred, true, iou_threshold: float = 0.5) -> dict[str, float]:
     """
     if not 0 < iou_threshold <= 1:
         raise MLPCInputError(f"iou_threshold must be in (0, 1]; got {iou_threshold}.")
-    p = np.asarray(pred, int).reshape(-1, 2)
-    t = np.asarray(true, int).reshape(-1, 2)
+    p = _intervals(pred, "pred")
+    t = _intervals(true, "true")
     pairs = sorted(((interval_iou(a, b), i, j) for i, a in enumerate(p)
                     for j, b in enumerate(t)), reverse=True)
     used_p, used_t, ious = set(), set(), []
@@ -306,7 +339,13 @@ def segment_features(
         if hi > fs / 2 + 1e-9:
             raise MLPCInputError(f"band ({lo}, {hi}) Hz lies above the Nyquist frequency "
                                  f"{fs / 2} Hz of fs = {fs} Hz.")
-    values = frame[list(signals)].to_numpy(float)
+    try:
+        values = frame[list(signals)].to_numpy(float)
+    except (TypeError, ValueError):
+        raise MLPCInputError(f"frame: the signal columns {list(signals)} must be numeric; "
+                             "convert them with pd.to_numeric first.") from None
+    if np.isinf(values).any():
+        raise MLPCInputError("frame: the signal columns hold inf; drop or fill those rows.")
     rows, index = [], []
     for sid in pd.unique(seg):
         block = values[seg == sid]
@@ -343,7 +382,11 @@ def sliding_windows(X, length: int, stride: int | None = None) -> tuple[np.ndarr
     starts : numpy.ndarray of int, shape (n_windows,)
         Index of the first sample of every window.
     """
-    a = np.asarray(X, float)
+    try:
+        a = np.asarray(X, float)
+    except (TypeError, ValueError):
+        raise MLPCInputError("X: expected a numeric signal (n_samples, n_channels); some "
+                             "entries are not numbers or channels differ in length.") from None
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
@@ -380,6 +423,14 @@ def rolling_features(frame, window: int):
 
     if int(window) < 2:
         raise MLPCInputError(f"window must be at least 2 samples; got {window}.")
+    if not isinstance(frame, (pd.DataFrame, pd.Series)):
+        raise MLPCInputError(f"frame: expected a pandas DataFrame of one run's signals; got "
+                             f"{type(frame).__name__}. Wrap an array: pd.DataFrame(X).")
+    cols = frame if isinstance(frame, pd.DataFrame) else frame.to_frame()
+    bad = [c for c in cols.columns if not pd.api.types.is_numeric_dtype(cols[c])]
+    if bad:
+        raise MLPCInputError(f"frame: columns {bad} are not numeric; select the signal "
+                             "columns (or convert them with pd.to_numeric) first.")
     roll = frame.rolling(int(window), min_periods=int(window))
     out = pd.concat([roll.mean().add_suffix("__mean"), roll.std().add_suffix("__std")],
                     axis=1)
@@ -405,10 +456,10 @@ def vote(groups, scores, threshold: float = 0.5):
     """
     import pandas as pd
 
-    g, s = np.asarray(groups), np.asarray(scores, float)
-    if g.shape != s.shape or g.ndim != 1:
-        raise MLPCInputError(f"groups and scores must be 1-D of one length; got shapes "
-                             f"{g.shape} and {s.shape}.")
+    from .validation import check_labels, check_vector
+
+    g = check_labels(groups, "groups")
+    s = check_vector(scores, "scores", n=len(g), against="groups")
     out = pd.Series(s).groupby(g).agg(["mean", "size"])
     out.columns = ["mean_score", "n"]
     out["prediction"] = out.mean_score > threshold
@@ -449,9 +500,14 @@ def detection_delay(alarm, time_s, *, start_s: float = 0.0, consecutive: int = 1
         Run rule of :func:`alarm_episodes`.
     """
     a = _as_mask(alarm, "alarm")
-    t = _as_1d(time_s, "time_s")
+    t = _as_1d(time_s, "time_s", finite=True)
     if len(a) != len(t):
         raise MLPCInputError(f"alarm and time_s need one length; got {len(a)} and {len(t)}.")
+    if np.any(np.diff(t) < 0):
+        k = int(np.flatnonzero(np.diff(t) < 0)[0])
+        raise MLPCInputError(f"time_s: time decreases at sample {k + 1} ({t[k]:g} -> "
+                             f"{t[k + 1]:g} s); sort the samples by time (and alarm with "
+                             "them) first.")
     a = a & (t >= start_s)
     ep = alarm_episodes(a, consecutive)
     return float(t[ep[0, 0]] - start_s) if len(ep) else float("nan")

@@ -28,21 +28,44 @@ import numpy as np
 import pandas as pd
 
 from . import runtime
+from .validation import MLPCInputError, check_image, check_phase_map, check_stack
 
 
-def _as_stack(a: np.ndarray, name: str) -> np.ndarray:
+def _as_stack(a: np.ndarray, name: str, *, strict: bool = True) -> np.ndarray:
+    """Grey images (H, W) or (n, H, W) as a stack, finite; class maps (``name`` starting
+    with "mask") must be bool or integer labels (``strict``: and must not look like an
+    unsegmented grey image)."""
+    if isinstance(a, (list, tuple)):
+        a = check_stack(a, name)
     a = np.asarray(a)
     if a.ndim == 2:
-        a = a[None]
-    if a.ndim != 3:
-        raise ValueError(f"{name} must be (H, W) or (n, H, W); got shape {a.shape}.")
+        a = check_image(a, name)[None]
+    else:
+        a = check_stack(a, name)
+    if name.startswith("mask"):
+        if strict:
+            return check_phase_map(a, name, labels=True)
+        if not (np.issubdtype(a.dtype, np.integer) or a.dtype == bool) and not (
+                np.isfinite(a).all() and np.all(a == np.round(a))):
+            raise MLPCInputError(f"{name}: expected class maps (bool or integer labels); got "
+                                 f"{a.dtype} with non-integer values. Segment first, or "
+                                 "round/argmax the predicted probabilities.")
+    return a if name.startswith("mask") else _finite_images(a, name)
+
+
+def _finite_images(a: np.ndarray, name: str) -> np.ndarray:
+    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
+        k = int(np.flatnonzero(~np.isfinite(a).reshape(len(a), -1).all(axis=1))[0])
+        raise MLPCInputError(f"{name}[{k}] (image {k}) holds NaN or inf pixels; fill them "
+                             "(np.nan_to_num or inpainting) or crop them away first.")
     return a
 
 
 def _check_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t, p = np.asarray(y_true), np.asarray(y_pred)
+    t = check_phase_map(y_true, "y_true", labels=True)
+    p = check_phase_map(y_pred, "y_pred", labels=True)
     if t.shape != p.shape:
-        raise ValueError(
+        raise MLPCInputError(
             f"y_true and y_pred must have the same shape; got {t.shape} and {p.shape}."
         )
     return t, p
@@ -59,7 +82,7 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndar
     t, p = t.ravel().astype(np.int64), p.ravel().astype(np.int64)
     for name, a in (("y_true", t), ("y_pred", p)):
         if a.size and (a.min() < 0 or a.max() >= n_classes):
-            raise ValueError(
+            raise MLPCInputError(
                 f"{name} holds class {a.min() if a.min() < 0 else a.max()}, outside "
                 f"0 .. {n_classes - 1}; pass the right n_classes."
             )
@@ -109,7 +132,8 @@ def standardize(images: np.ndarray) -> np.ndarray:
     Removes a global brightness and contrast change per image (e.g. the 0 deg and 180 deg
     stage rotations of the superalloy set differ by ~50 grey levels), not an uneven one.
     """
-    x = np.asarray(images, dtype=np.float32)
+    x = _as_stack(images, "images").astype(np.float32)
+    x = x if np.ndim(images) == 3 else x[0]
     axes = (-2, -1)
     mean = x.mean(axis=axes, keepdims=True)
     std = x.std(axis=axes, keepdims=True)
@@ -129,12 +153,12 @@ def random_crops(
     Returns ``x`` (n, 1, size, size) float32 (a channel axis for torch) and ``y``
     (n, size, size) int64. Raises ``ValueError`` when ``size`` exceeds the images.
     """
-    x, m = _as_stack(images, "images"), _as_stack(masks, "masks")
+    x, m = _as_stack(images, "images"), _as_stack(masks, "masks", strict=False)
     if x.shape != m.shape:
-        raise ValueError(f"images {x.shape} and masks {m.shape} must have the same shape.")
+        raise MLPCInputError(f"images {x.shape} and masks {m.shape} must have the same shape.")
     h, w = x.shape[1:]
     if not 0 < size <= min(h, w):
-        raise ValueError(f"crop size {size} must be in 1 .. {min(h, w)} (the image size).")
+        raise MLPCInputError(f"crop size {size} must be in 1 .. {min(h, w)} (the image size).")
     rng = runtime.check_random_state(random_state, offset=51)
     idx = rng.integers(0, len(x), n)
     r = rng.integers(0, h - size + 1, n)
@@ -147,7 +171,8 @@ def random_crops(
 def add_ramp(images: np.ndarray, amplitude: float) -> np.ndarray:
     """Add a linear brightness ramp from left (-amplitude) to right (+amplitude), in units
     of each image's standard deviation: a stand-in for uneven illumination or charging."""
-    x = np.asarray(images, dtype=np.float32)
+    x = _as_stack(images, "images").astype(np.float32)
+    x = x if np.ndim(images) == 3 else x[0]
     std = x.std(axis=(-2, -1), keepdims=True)
     ramp = np.linspace(-1.0, 1.0, x.shape[-1], dtype=np.float32)
     return x + amplitude * std * ramp
@@ -247,7 +272,7 @@ class FilterBankForest:
 
         x, m = _as_stack(images, "images"), _as_stack(masks, "masks")
         if x.shape != m.shape:
-            raise ValueError(f"images {x.shape} and masks {m.shape} must match.")
+            raise MLPCInputError(f"images {x.shape} and masks {m.shape} must match.")
         rng = runtime.check_random_state(self.random_state, offset=52)
         feats, labels = [], []
         for img, mask in zip(x, m, strict=True):
@@ -303,7 +328,8 @@ def particle_sizes(
 
     m = np.asarray(mask)
     if m.ndim != 2:
-        raise ValueError(f"mask must be one class map (H, W); got shape {m.shape}.")
+        raise MLPCInputError(f"mask must be one class map (H, W); got shape {m.shape}.")
+    m = check_phase_map(m, "mask", labels=True)
     labels = measure.label(np.isin(m, np.atleast_1d(classes)), connectivity=2)
     if exclude_border:
         labels = segmentation.clear_border(labels)
@@ -371,7 +397,7 @@ def mlp_parameters(layer_sizes: Sequence[int]) -> int:
     e.g. ``[512 * 512, 256, 512 * 512 * 3]``: sum of n_in * n_out + n_out."""
     s = [int(v) for v in layer_sizes]
     if len(s) < 2:
-        raise ValueError(f"layer_sizes needs an input and an output size, got {s}.")
+        raise MLPCInputError(f"layer_sizes needs an input and an output size, got {s}.")
     return sum(a * b + b for a, b in zip(s[:-1], s[1:], strict=True))
 
 

@@ -28,28 +28,37 @@ import numpy as np
 from scipy import stats
 
 from . import runtime
+from .validation import MLPCInputError, check_binary, check_labels, check_matrix, check_vector
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
 
 # ----------------------------------------------------------------------------- checks
 def _arrays(y: Any, mu: Any, sd: Any | None = None) -> tuple[np.ndarray, ...]:
-    y = np.asarray(y, dtype=float).ravel()
-    mu = np.asarray(mu, dtype=float).ravel()
-    if y.shape != mu.shape:
-        raise ValueError(f"y and mu must have the same length; got {y.shape} and {mu.shape}.")
+    y = check_vector(y, "y")
+    mu = check_vector(mu, "mu", n=len(y), against="y")
     if sd is None:
         return y, mu
-    sd = np.broadcast_to(np.asarray(sd, dtype=float), y.shape).ravel()
-    if np.any(~np.isfinite(sd)) or np.any(sd <= 0):
-        raise ValueError("sd must be finite and > 0; clip tiny predicted SDs (e.g. "
-                         "np.maximum(sd, 1e-6)) before scoring.")
+    sd = _sd(sd, len(y))
     return y, mu, sd
+
+
+def _sd(sd: Any, n: int | None = None, against: str = "y") -> np.ndarray:
+    """Predicted SDs: a scalar or one per row, finite and > 0."""
+    if np.ndim(sd) == 0:
+        sd = check_vector([sd], "sd")
+        sd = sd if n is None else np.full(n, sd[0])
+    else:
+        sd = check_vector(sd, "sd", n=n, against=against)
+    if np.any(sd <= 0):
+        raise MLPCInputError("sd must be finite and > 0; clip tiny predicted SDs (e.g. "
+                         "np.maximum(sd, 1e-6)) before scoring.")
+    return sd
 
 
 def _level(level: float) -> float:
     if not 0 < level < 1:
-        raise ValueError(f"level is a probability in (0, 1), e.g. 0.9; got {level!r}.")
+        raise MLPCInputError(f"level is a probability in (0, 1), e.g. 0.9; got {level!r}.")
     return float(level)
 
 
@@ -86,7 +95,10 @@ def central_interval(mu: Any, sd: Any, level: float = 0.9) -> tuple[np.ndarray, 
     lower, upper : numpy.ndarray, shape of ``mu``
     """
     z = stats.norm.ppf(0.5 + _level(level) / 2)
-    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    mu0 = np.asarray(mu, float)
+    check_vector(np.ravel(mu), "mu")
+    check_vector(np.ravel(sd), "sd", n=1 if np.ndim(sd) == 0 else mu0.size, against="mu")
+    mu, sd = mu0, np.asarray(sd, float)
     return mu - z * sd, mu + z * sd
 
 
@@ -98,11 +110,12 @@ def interval_coverage(y: Any, lower: Any, upper: Any) -> float:
     ValueError
         For different lengths or ``lower > upper`` anywhere.
     """
-    y = np.asarray(y, float).ravel()
-    lower = np.broadcast_to(np.asarray(lower, float), y.shape)
-    upper = np.broadcast_to(np.asarray(upper, float), y.shape)
+    y = check_vector(y, "y")
+    lower, upper = (check_vector(np.ravel(b), name, n=1 if np.ndim(b) == 0 else len(y),
+                                 against="y") for name, b in (("lower", lower), ("upper", upper)))
+    lower, upper = np.broadcast_to(lower, y.shape), np.broadcast_to(upper, y.shape)
     if np.any(lower > upper):
-        raise ValueError("lower > upper for some rows: pass (lower, upper) in that order "
+        raise MLPCInputError("lower > upper for some rows: pass (lower, upper) in that order "
                          "(quantile models may cross; sort the two first).")
     return float(np.mean((y >= lower) & (y <= upper)))
 
@@ -132,6 +145,8 @@ def calibration_curve(y: Any, mu: Any, sd: Any,
     y, mu, sd = _arrays(y, mu, sd)
     nominal = np.asarray(levels if levels is not None else
                          [*np.round(np.arange(0.05, 0.951, 0.05), 2), 0.99], float)
+    for p in np.ravel(nominal):
+        _level(p)
     observed = np.array([gaussian_coverage(y, mu, sd, p) for p in nominal])
     return nominal, observed
 
@@ -144,11 +159,15 @@ def sharpness(sd: Any = None, level: float = 0.9, *, lower: Any = None,
     ``upper`` (any interval, e.g. from quantile regression).
     """
     if sd is not None:
-        sd = np.asarray(sd, float)
+        sd = check_vector(np.ravel(sd), "sd")
+        if np.any(sd < 0):
+            raise MLPCInputError("sd: predicted SDs must be >= 0; got negative values.")
         return float(2 * stats.norm.ppf(0.5 + _level(level) / 2) * sd.mean())
     if lower is None or upper is None:
-        raise ValueError("sharpness needs sd, or both lower and upper.")
-    return float(np.mean(np.asarray(upper, float) - np.asarray(lower, float)))
+        raise MLPCInputError("sharpness needs sd, or both lower and upper.")
+    lower = check_vector(np.ravel(lower), "lower")
+    upper = check_vector(np.ravel(upper), "upper", n=len(lower), against="lower")
+    return float(np.mean(upper - lower))
 
 
 def recalibration_scale(y: Any, mu: Any, sd: Any, level: float = 0.9) -> float:
@@ -205,7 +224,7 @@ def make_gp(n_features: int, *, kernel: str = "matern", nu: float = 2.5,
     elif kernel == "rbf":
         base = RBF(length_scale=ls, length_scale_bounds=bounds)
     else:
-        raise ValueError(f"kernel must be 'matern' or 'rbf'; got {kernel!r}.")
+        raise MLPCInputError(f"kernel must be 'matern' or 'rbf'; got {kernel!r}.")
     k = ConstantKernel(1.0, (1e-2, 1e2)) * base + WhiteKernel(0.1, (1e-4, 1.0))
     return GaussianProcessRegressor(k, normalize_y=True, n_restarts_optimizer=n_restarts,
                                     random_state=runtime.check_random_int(random_state))
@@ -217,7 +236,7 @@ def _white(gp: Any) -> Any:
     for name, value in gp.kernel_.get_params().items():
         if isinstance(value, WhiteKernel) and "__" not in name:
             return value
-    raise ValueError("the GP's kernel has no WhiteKernel term (build it with make_gp).")
+    raise MLPCInputError("the GP's kernel has no WhiteKernel term (build it with make_gp).")
 
 
 def gp_noise_sd(gp: Any) -> float:
@@ -233,6 +252,11 @@ def gp_uncertainty(gp: Any, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     the white-noise variance (constant: aleatoric). Returns three arrays of shape (n,); the
     total predictive SD is ``np.hypot(epistemic, aleatoric)``.
     """
+    X = check_matrix(X, "X")
+    n_in = getattr(gp, "n_features_in_", X.shape[1])
+    if X.shape[1] != n_in:
+        raise MLPCInputError(f"X has {X.shape[1]} columns but the GP was fitted on {n_in}; "
+                             "pass the same (scaled) features.")
     mu, sd = gp.predict(X, return_std=True)
     noise = gp_noise_sd(gp)
     epistemic = np.sqrt(np.clip(sd**2 - noise**2, 0, None))
@@ -244,7 +268,7 @@ def ard_length_scales(gp: Any) -> np.ndarray:
     for name, value in gp.kernel_.get_params().items():
         if name.endswith("length_scale") and "bounds" not in name:
             return np.atleast_1d(np.asarray(value, float))
-    raise ValueError("no length_scale in the GP's kernel.")
+    raise MLPCInputError("no length_scale in the GP's kernel.")
 
 
 # ----------------------------------------------------------------------------- CV
@@ -273,13 +297,11 @@ def grouped_cv(fit_predict: Callable[..., dict], X: Any, y: Any, groups: Any,
     """
     from sklearn.model_selection import GroupKFold
 
-    X = np.asarray(X, float)
-    y = np.asarray(y, float)
-    groups = np.asarray(groups)
-    if not len(X) == len(y) == len(groups):
-        raise ValueError(f"X, y, groups lengths differ: {len(X)}, {len(y)}, {len(groups)}.")
+    X = check_matrix(X, "X", finite=False)  # NaN allowed: some models impute them
+    y = check_vector(y, "y", n=len(X), against="X")
+    groups = check_labels(groups, "groups", n=len(X), against="X")
     if len(np.unique(groups)) < n_splits:
-        raise ValueError(f"{len(np.unique(groups))} groups cannot fill {n_splits} folds; "
+        raise MLPCInputError(f"{len(np.unique(groups))} groups cannot fill {n_splits} folds; "
                          "lower n_splits.")
     out: dict[str, np.ndarray] = {"fold": np.zeros(len(y), int)}
     for k, (tr, te) in enumerate(GroupKFold(n_splits=n_splits).split(X, y, groups)):
@@ -340,7 +362,7 @@ def expected_improvement(mu: Any, sd: Any, best: float, xi: float = 0.0) -> np.n
     :math:`z = (\\mu-f^*-\\xi)/\\sigma`; 0 where :math:`\\sigma = 0` and
     :math:`\\mu \\le f^*`.
     """
-    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    mu, sd = _mu_sd(mu, sd, allow_zero=True)
     imp = mu - best - xi
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sd > 0, imp / sd, 0.0)
@@ -350,7 +372,8 @@ def expected_improvement(mu: Any, sd: Any, best: float, xi: float = 0.0) -> np.n
 
 def upper_confidence_bound(mu: Any, sd: Any, kappa: float = 2.0) -> np.ndarray:
     """:math:`\\mu + \\kappa\\sigma` (GP-UCB, Srinivas et al. 2010); larger κ explores more."""
-    return np.asarray(mu, float) + kappa * np.asarray(sd, float)
+    mu, sd = _mu_sd(mu, sd, allow_zero=True)
+    return mu + kappa * sd
 
 
 def constrained_expected_improvement(value: Any, best: float, mu: Any, sd: Any,
@@ -364,9 +387,22 @@ def constrained_expected_improvement(value: Any, best: float, mu: Any, sd: Any,
     build rate: any feasible row is an improvement over nothing), giving :math:`P(y \\ge
     t)\\,v`.
     """
-    mu, sd = np.asarray(mu, float), np.asarray(sd, float)
+    mu, sd = _mu_sd(mu, sd, allow_zero=True)
+    value = check_vector(np.ravel(value), "value", n=1 if np.ndim(value) == 0 else mu.size,
+                         against="mu").reshape(np.shape(value))
     p_ok = stats.norm.sf((threshold - mu) / np.maximum(sd, 1e-12))
-    return p_ok * np.maximum(np.asarray(value, float) - best, 0.0)
+    return p_ok * np.maximum(value - best, 0.0)
+
+
+def _mu_sd(mu: Any, sd: Any, *, allow_zero: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted means and SDs (same shape, or a scalar SD), finite; SDs >= 0 (> 0)."""
+    m = check_vector(np.ravel(mu), "mu").reshape(np.shape(mu))
+    s = check_vector(np.ravel(sd), "sd", n=1 if np.ndim(sd) == 0 else m.size,
+                     against="mu").reshape(np.shape(sd))
+    if np.any(s < 0) or (not allow_zero and np.any(s == 0)):
+        raise MLPCInputError("sd: predicted SDs must be >= 0; got negative values (pass the "
+                             "standard deviation, not a log-variance).")
+    return m, s
 
 
 # ----------------------------------------------------------------------------- campaign
@@ -420,19 +456,19 @@ def simulate_campaign(X: Any, y: Any, value: Any, *, threshold: float, success: 
     ValueError
         For an unknown strategy, mismatched lengths or no True in ``success``.
     """
-    X = np.asarray(X, float)
-    y = np.asarray(y, float)
-    value = np.asarray(value, float)
-    success = np.asarray(success, bool)
-    n = len(y)
-    if not len(X) == n == len(value) == len(success):
-        raise ValueError("X, y, value and success must have the same length.")
+    X = check_matrix(X, "X")
+    n = len(X)
+    y = check_vector(y, "y", n=n, against="X")
+    value = check_vector(value, "value", n=n, against="X")
+    success = check_binary(success, "success", n=n, against="X").astype(bool)
+    if success.ndim != 1:
+        raise MLPCInputError(f"success must be 1-D (n,); got shape {success.shape}.")
     if not success.any():
-        raise ValueError("no row of the pool is a success: the campaign could never stop.")
+        raise MLPCInputError("no row of the pool is a success: the campaign could never stop.")
     if strategy not in ("ei", "ucb", "random"):
-        raise ValueError(f"strategy must be 'ei', 'ucb' or 'random'; got {strategy!r}.")
+        raise MLPCInputError(f"strategy must be 'ei', 'ucb' or 'random'; got {strategy!r}.")
     if not 1 <= n_init < n:
-        raise ValueError(f"n_init must be in [1, {n - 1}]; got {n_init}.")
+        raise MLPCInputError(f"n_init must be in [1, {n - 1}]; got {n_init}.")
     rng = runtime.check_random_state(random_state)
     budget = n if max_experiments is None else min(int(max_experiments), n)
     order = list(rng.choice(n, size=n_init, replace=False))

@@ -19,6 +19,9 @@ phase map / label image    :func:`check_phase_map` (bool or integer labels; else
 spectra / patterns         :func:`check_spectra` (n, channels), finite
 2θ or energy axis          :func:`check_axis` (1-D, finite, strictly monotone; flips descending)
 numeric table              :func:`check_matrix` (n, d), finite
+numeric vector             :func:`check_vector` (n,), finite, length of another input
+class labels               :func:`check_labels` (n,); scores/probabilities, NaN: error
+0/1 labels, masks          :func:`check_binary` (bool or 0/1 only)
 chemical formula           :func:`parse_formula` / :func:`normalise_formula`
 =========================  ===================================================================
 """
@@ -38,11 +41,14 @@ __all__ = [
     "MLPCInputWarning",
     "as_float_image",
     "check_axis",
+    "check_binary",
     "check_image",
+    "check_labels",
     "check_matrix",
     "check_phase_map",
     "check_spectra",
     "check_stack",
+    "check_vector",
     "from_float_image",
     "normalise_formula",
     "parse_formula",
@@ -643,3 +649,102 @@ def parse_formula(formula: str, name: str = "formula") -> Any:
     if comp.num_atoms <= 0:
         raise MLPCInputError(f"{name}: {formula!r} has no atoms (all amounts are zero).")
     return comp
+
+
+# ----------------------------------------------------------------------------- vectors, labels
+def check_vector(x: Any, name: str = "x", *, n: int | None = None, against: str = "",
+                 finite: bool = True) -> np.ndarray:
+    """A 1-D numeric array as float64 (n,); ``n``: the required length (``against`` names the
+    input it must match). NaN/inf named by position unless ``finite=False``."""
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MLPCInputError(
+            f"{name}: expected numbers in a 1-D array; some entries are not numbers (or rows "
+            "have different lengths). Convert with np.asarray(..., dtype=float) first."
+        ) from None
+    if a.ndim == 2 and 1 in a.shape:
+        a = a.ravel()  # a column or row vector
+    if a.ndim != 1:
+        raise MLPCInputError(f"{name}: expected a 1-D array (n,); got shape {a.shape}.")
+    if n is not None and a.shape[0] != n:
+        raise MLPCInputError(
+            f"{name} has {a.shape[0]} values but {against or 'the other input'} has {n}; they "
+            "must have the same length (one value per sample, the same rows in one order)."
+        )
+    if finite and not np.isfinite(a).all():
+        bad = np.flatnonzero(~np.isfinite(a))
+        raise MLPCInputError(
+            f"{name}: value {bad[0]} is {a[bad[0]]}; positions with NaN or inf: {_few(bad)}. "
+            "Drop those rows (from every input) or fill them first."
+        )
+    return a
+
+
+def check_labels(y: Any, name: str = "labels", *, n: int | None = None,
+                 against: str = "") -> np.ndarray:
+    """Class labels as a 1-D array (integers, bools or strings). Floats are accepted only with
+    whole values; other floats (scores, probabilities) and NaN raise :class:`MLPCInputError`
+    with the fix (threshold or argmax first). ``n``/``against`` as in :func:`check_vector`."""
+    if isinstance(y, (list, tuple)) and len(y) and any(np.ndim(v) for v in y):
+        raise MLPCInputError(f"{name}: expected one label per sample (1-D); got nested "
+                             "sequences. Flatten them (np.concatenate) first.")
+    a = np.asarray(y)
+    if a.ndim == 2 and 1 in a.shape:
+        a = a.ravel()
+    if a.ndim != 1:
+        raise MLPCInputError(
+            f"{name}: expected one label per sample, shape (n,); got shape {a.shape}"
+            + (". For class probabilities (n, k) take the labels with .argmax(axis=1)."
+               if a.ndim == 2 else ".")
+        )
+    if n is not None and a.shape[0] != n:
+        raise MLPCInputError(
+            f"{name} has {a.shape[0]} labels but {against or 'the other input'} has {n}; they "
+            "must have the same length (one label per sample, the same rows in one order)."
+        )
+    if a.dtype == object:
+        if any(v is None or (isinstance(v, float) and not np.isfinite(v)) for v in a):
+            raise MLPCInputError(f"{name}: holds missing labels (None/NaN); drop those rows.")
+        return a
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.isfinite(a).all():
+            k = int(np.flatnonzero(~np.isfinite(a))[0])
+            raise MLPCInputError(f"{name}: label {k} is {a[k]}; drop the rows with missing "
+                                 "labels first.")
+        if not np.all(a == np.round(a)):
+            k = int(np.flatnonzero(a != np.round(a))[0])
+            raise MLPCInputError(
+                f"{name}: got non-integer value {a[k]:g} at position {k}; labels must be "
+                "classes (integers or strings), not scores or probabilities. Threshold them "
+                "(e.g. (p > 0.5).astype(int)) or take .argmax(axis=1) first."
+            )
+        return a.astype(np.int64)
+    if not (np.issubdtype(a.dtype, np.integer) or a.dtype == bool
+            or np.issubdtype(a.dtype, np.str_)):
+        raise MLPCInputError(f"{name}: cannot read labels of dtype {a.dtype}.")
+    return a
+
+
+def check_binary(y: Any, name: str = "y", *, n: int | None = None,
+                 against: str = "") -> np.ndarray:
+    """0/1 (or bool) labels as int64 (any shape is kept); other values raise
+    :class:`MLPCInputError` naming them."""
+    a = np.asarray(y)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise MLPCInputError(f"{name}: expected 0/1 (or bool) labels; got dtype {a.dtype}. "
+                             "Encode the positive class as 1, e.g. (y == 'rare').astype(int).")
+    if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
+        raise MLPCInputError(f"{name}: holds NaN or inf; drop those rows first.")
+    vals = np.unique(a)
+    if not np.all((vals == 0) | (vals == 1)):
+        raise MLPCInputError(
+            f"{name}: expected 0/1 (or bool) labels; got values "
+            f"{[v.item() for v in vals[:6]]}{' ...' if len(vals) > 6 else ''}. Threshold "
+            "scores or probabilities first (e.g. (p > 0.5).astype(int)), or encode the "
+            "positive class as 1."
+        )
+    if n is not None and a.shape[0] != n:
+        raise MLPCInputError(f"{name} has {a.shape[0]} rows but {against or 'the other input'} "
+                             f"has {n}; pass the same rows in the same order.")
+    return a.astype(np.int64)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .runtime import check_random_state
-from .validation import MLPCInputError, check_axis
+from .validation import MLPCInputError, check_axis, check_binary, check_matrix, check_vector
 
 #: The 7 mixture groups of the RockJock mixtures and the library ``phase_name`` values that
 #: belong to each. RockJock files anorthoclase under "Plagioclase"; muscovite, glauconite,
@@ -103,7 +103,8 @@ def to_groups(
     Returns a DataFrame (n_samples, n_groups + 1): the groups of ``groups`` (default
     :data:`GROUPS`) and ``"other"`` for the remaining phases (background terms excluded).
     """
-    v = np.atleast_2d(np.asarray(values, dtype=float))
+    v = np.asarray(values)
+    v = check_matrix(v[None] if v.ndim == 1 else v, "values")
     if v.shape[1] != len(phase_names):
         raise MLPCInputError(
             f"values have {v.shape[1]} columns but {len(phase_names)} phase names were given; "
@@ -173,12 +174,20 @@ def rir_weight_percent(coefs: np.ndarray, rir: np.ndarray,
     ``wt_i = 100 · (x_i / RIR_i) / Σ_j (x_j / RIR_j)``; background terms (``phase_name`` ==
     "Background", when ``phase_names`` is given) get 0 wt%. Rows sum to 100 (or 0 when empty).
     """
-    x = np.atleast_2d(np.asarray(coefs, dtype=float))
-    rir = np.asarray(rir, dtype=float)
+    x = np.asarray(coefs)
+    x = check_matrix(x[None] if x.ndim == 1 else x, "coefs")
+    rir = check_vector(rir, "rir")
     if x.shape[1] != rir.shape[0]:
         raise MLPCInputError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]} values.")
     if np.any(rir <= 0):
         raise MLPCInputError("RIR values must be positive (relative to corundum = 1).")
+    if np.any(x < 0):
+        r = int(np.flatnonzero((x < 0).any(axis=1))[0])
+        raise MLPCInputError(f"coefs: row {r} holds negative scale factors; weight percents "
+                             "need non-negative scales (fit with nnls_fit).")
+    if phase_names is not None and len(phase_names) != x.shape[1]:
+        raise MLPCInputError(f"phase_names has {len(phase_names)} names but coefs have "
+                             f"{x.shape[1]} phases; pass one name per column.")
     mass = x / rir
     if phase_names is not None:
         mass[:, [str(n) == BACKGROUND for n in phase_names]] = 0.0
@@ -379,10 +388,10 @@ def identification_scores(true: np.ndarray, pred: np.ndarray) -> dict[str, float
     """Micro-averaged precision, recall and F1 of 0/1 presence matrices (n_samples, n_labels)."""
     from sklearn.metrics import precision_recall_fscore_support
 
-    t = np.asarray(true).astype(int).ravel()
-    p = np.asarray(pred).astype(int).ravel()
-    if t.shape != p.shape:
+    if np.shape(true) != np.shape(pred):
         raise MLPCInputError(f"true and pred need one shape; got {np.shape(true)}, {np.shape(pred)}.")
+    t = check_binary(true, "true").ravel()
+    p = check_binary(pred, "pred").ravel()
     pr, rc, f1, _ = precision_recall_fscore_support(t, p, average="binary", zero_division=0)
     return {"precision": float(pr), "recall": float(rc), "f1": float(f1)}
 
@@ -395,9 +404,13 @@ def group_presence_probability(prob: np.ndarray, phase_names: Sequence[str],
     ``prob`` (n_samples, n_phases) presence probabilities (taken as independent). Returns
     a DataFrame (n_samples, n_groups + 1) like :func:`to_groups`.
     """
-    p = np.clip(np.atleast_2d(np.asarray(prob, dtype=float)), 0.0, 1.0 - 1e-9)
-    if np.any(p < 0) or np.any(np.isnan(p)):
-        raise MLPCInputError("prob must hold probabilities in 0..1.")
+    p = np.asarray(prob)
+    p = check_matrix(p[None] if p.ndim == 1 else p, "prob")
+    if np.any(p < 0) or np.any(p > 1):
+        raise MLPCInputError(f"prob must hold probabilities in 0..1; got values in "
+                             f"[{p.min():.4g}, {p.max():.4g}]. Apply a sigmoid to logits "
+                             "first.")
+    p = np.clip(p, 0.0, 1.0 - 1e-9)
     return 1.0 - np.exp(to_groups(np.log1p(-p), phase_names, groups, index=index))
 
 

@@ -51,6 +51,10 @@ def test_benchmark_naive_quadratic_sdpa_small_and_budget():
     assert (sdpa.status == "ok").all()
     assert sdpa.loc[256, "peak_bytes"] < naive.loc[256, "peak_bytes"]
     assert (sdpa.seconds > 0).all()
+    forced = att.benchmark_attention([64], kernels=("efficient", "math"), device="cpu",
+                                     repeats=1, progress=False)
+    assert forced.status.tolist() == ["unavailable", "ok"]      # efficient: CUDA only
+    assert "math" in forced.aten_kernel[1]
     with pytest.raises(MLPCInputError, match="unknown kernel"):
         att.benchmark_attention([64], kernels=("fast",), progress=False)
 

@@ -103,6 +103,8 @@ def banner_markdown(name: str, site: str | None = None) -> str:
 
 
 BOOTSTRAP_ID = "mlpc-bootstrap"
+# Where a written answer (a markdown cell tagged `solution`) was: the student's place for it.
+ANSWER_PLACEHOLDER = "**Your answer.** *(Double-click this cell and write your answer here.)*"
 
 
 def bootstrap_source(url: str | None) -> str:
@@ -167,10 +169,14 @@ def _preprocessor_class() -> type:
                 raise EditionError(f"{name}: the student edition cannot be built:\n  "
                                    + "\n  ".join(plan.problems))
             out = copy.deepcopy(nb)
-            cells = []
-            for p, cell in zip(plan.cells, out.cells, strict=True):
+            cells, answer_due = [], False
+            for k, (p, cell) in enumerate(zip(plan.cells, out.cells, strict=True)):
                 if p.kind == "solution-text":
+                    answer_due = True  # its place: after the checks that follow it
                     continue
+                if answer_due and p.kind != "check":
+                    cells.append(_new_cell("markdown", ANSWER_PLACEHOLDER, f"mlpc-answer-{k}"))
+                    answer_due = False
                 if cell.cell_type == "code":
                     cell.outputs = []
                     cell.execution_count = None
@@ -182,6 +188,8 @@ def _preprocessor_class() -> type:
                     elif p.kind == "check":
                         cell.source = student_check_source(_source(cell), p.exercise, p.needs)
                 cells.append(cell)
+            if answer_due:
+                cells.append(_new_cell("markdown", ANSWER_PLACEHOLDER, "mlpc-answer-end"))
             at = 1 if cells and cells[0].cell_type == "markdown" else 0
             cells.insert(at, _new_cell("markdown", banner_markdown(name, self.site or None),
                                        "mlpc-student-banner"))

@@ -1,0 +1,367 @@
+"""Bad inputs at the package's entry points raise one MLPCInputError naming the argument.
+
+One row per (function, kind of fault): wrong layout, NaN/inf, mismatched lengths, a grey
+image (or scores) where labels are expected, wrong dtype or range. Each row asserts the
+package's own error (never numpy's, scipy's or scikit-learn's) and that the message names
+the argument. The last tests check that valid variants (descending axes, string labels,
+0/255 masks, whole-valued float labels) still work and give the same result.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlpc_helpers import (
+    clustering,
+    constrained,
+    control_charts,
+    datatour,
+    formation,
+    leakage,
+    lpbf,
+    metrics,
+    process_maps,
+    process_signals,
+    segmentation,
+    uncertainty,
+    xrd,
+)
+from mlpc_helpers import hyperspectral as hsi
+from mlpc_helpers.validation import MLPCInputError, check_binary, check_labels, check_vector
+
+RNG = np.random.default_rng(0)
+NAN3 = np.array([1.0, np.nan, 3.0])
+GREY = RNG.integers(0, 256, (32, 32)).astype(np.uint8)  # an unsegmented 8-bit image
+GREY16 = (GREY.astype(np.int64) * 200)  # int64 grey levels: not labels
+RGB = RNG.random((32, 32, 3))
+PROB = RNG.random((8, 8))  # scores where a class map is expected
+STACK = RNG.random((3, 16, 16))
+STACK_NAN = STACK.copy()
+STACK_NAN[1, 2, 3] = np.nan
+LAB = np.array([0, 1, 1, 0, 2, 2])
+FRAME = pd.DataFrame({"power_W": [200.0, 200.0], "speed_mm_per_s": [800.0, 800.0],
+                      "hatch_mm": [0.1, 0.1], "layer_mm": [0.03, 0.03],
+                      "spot_mm": [0.08, 0.08], "d50_um": [30.0, 30.0],
+                      "material": ["316L", "316L"], "relative_density_pct": [99.0, 99.5],
+                      "doi": ["a", "a"]})
+
+
+def _nan_at(a, idx):
+    a = np.array(a, float)
+    a[idx] = np.nan
+    return a
+
+
+def _signal(data):
+    return types.SimpleNamespace(data=data, axes_manager=None)
+
+
+def _polyfit_frame(x):
+    return pd.DataFrame({"log10_Ev": x, "material": ["a"] * len(x)})
+
+
+CASES = {
+    # ---------------------------------------------------------------------------- xrd
+    "to_groups/nan": (lambda: xrd.to_groups(_nan_at(np.ones((2, 3)), (1, 2)), ["Quartz"] * 3),
+                      r"values: row 1"),
+    "to_groups/layout": (lambda: xrd.to_groups(np.ones((2, 3, 1)), ["Quartz"] * 3), "values"),
+    "to_groups/text": (lambda: xrd.to_groups([["a", "b"]], ["Quartz"] * 2), "values"),
+    "to_groups/names": (lambda: xrd.to_groups(np.ones((2, 3)), ["Quartz"]), "phase names"),
+    "rir_wt/nan": (lambda: xrd.rir_weight_percent(_nan_at(np.ones((2, 2)), (0, 1)),
+                                                  [1.0, 1.0]), "coefs: row 0"),
+    "rir_wt/rir_nan": (lambda: xrd.rir_weight_percent(np.ones((2, 3)), NAN3), "rir"),
+    "rir_wt/length": (lambda: xrd.rir_weight_percent(np.ones((2, 3)), [1.0, 1.0]), "rir"),
+    "rir_wt/negative": (lambda: xrd.rir_weight_percent(-np.ones((1, 2)), [1.0, 1.0]),
+                        "coefs"),
+    "rir_wt/names": (lambda: xrd.rir_weight_percent(np.ones((1, 2)), [1.0, 1.0], ["a"]),
+                     "phase_names"),
+    "ident/scores": (lambda: xrd.identification_scores(np.ones((2, 2)), np.full((2, 2), .7)),
+                     "pred"),
+    "ident/nan": (lambda: xrd.identification_scores(_nan_at(np.ones((2, 2)), (0, 0)),
+                                                    np.ones((2, 2))), "true"),
+    "ident/shape": (lambda: xrd.identification_scores(np.ones((2, 2)), np.ones((2, 3))),
+                    "true and pred"),
+    # --------------------------------------------------------------------- hyperspectral
+    "match/nan": (lambda: hsi.match_components(_nan_at(np.ones((2, 4)), (1, 1)),
+                                               np.ones((2, 4))), "estimated"),
+    "match/1d": (lambda: hsi.match_components(np.ones((2, 4)), np.ones(4)), "truth"),
+    "match/channels": (lambda: hsi.match_components(np.ones((2, 4)), np.ones((2, 5))),
+                       "estimated"),
+    "match/cube": (lambda: hsi.match_components(np.ones((2, 2, 4)), np.ones((2, 4))),
+                   "estimated"),
+    "nmf/nan": (lambda: hsi.nmf_abundances(_nan_at(np.ones((5, 2)), (3, 0)), np.ones((8, 2))),
+                "loadings: row 3"),
+    "nmf/k": (lambda: hsi.nmf_abundances(np.ones((5, 2)), np.ones((8, 3))), "loadings"),
+    "nmf/1d": (lambda: hsi.nmf_abundances(np.ones((5, 2)), np.ones(8)), "factors"),
+    "drude/not_signal": (lambda: hsi.drude_fit(np.ones((4, 4, 16))), "signal"),
+    "drude/nan": (lambda: hsi.drude_fit(_signal(_nan_at(np.ones((2, 2, 16)), (1, 1, 3)))),
+                  r"signal\.data"),
+    "drude/pixels": (lambda: hsi.drude_fit(_signal(np.ones((2, 2, 16))), pixels=[0.5]),
+                     "pixels"),
+    # ------------------------------------------------------------------------ clustering
+    "score/probs": (lambda: clustering.score(LAB, RNG.random(6)), "labels_pred"),
+    "score/length": (lambda: clustering.score(LAB, LAB[:5]), "labels_pred"),
+    "score/nan": (lambda: clustering.score(_nan_at(LAB, 2), LAB), "labels_true"),
+    "score/2d": (lambda: clustering.score(np.ones((6, 3)), LAB), "labels_true"),
+    "contingency/length": (lambda: clustering.contingency(LAB, LAB[:4]), "labels_pred"),
+    "contingency/nan": (lambda: clustering.contingency(LAB, _nan_at(LAB, 0)), "labels_pred"),
+    "contingency/names": (lambda: clustering.contingency(LAB, LAB, ["a", "b"]), "true_names"),
+    # --------------------------------------------------------------------------- metrics
+    "summary/length": (lambda: metrics.classification_summary(LAB, LAB[:5]), "y_pred"),
+    "summary/probs": (lambda: metrics.classification_summary(LAB, RNG.random((6, 3))),
+                      "y_pred"),
+    "summary/nan": (lambda: metrics.classification_summary(_nan_at(LAB, 1), LAB), "y_true"),
+    "rare/multiclass": (lambda: metrics.rare_class_report(LAB, np.ones(6)), "y_true"),
+    "rare/nan": (lambda: metrics.rare_class_report(LAB % 2, _nan_at(np.ones(6), 4)),
+                 "scores"),
+    "rare/length": (lambda: metrics.rare_class_report(LAB % 2, np.ones(5)), "scores"),
+    # -------------------------------------------------------------------- control charts
+    "ucl/nan": (lambda: control_charts.upper_control_limit(_nan_at(np.arange(20.0), 7)),
+                "in_control"),
+    "ucl/constant": (lambda: control_charts.upper_control_limit(np.ones(20)), "in_control"),
+    "ucl/text": (lambda: control_charts.upper_control_limit(["a"] * 20), "in_control"),
+    "s2/nan": (lambda: control_charts.S2Chart().fit(STACK_NAN), r"residual_maps\[1\]"),
+    "s2/ragged": (lambda: control_charts.S2Chart().fit([np.ones((4, 4)), np.ones((5, 5))]),
+                  "residual_maps"),
+    "s2/1d": (lambda: control_charts.S2Chart().fit(np.ones(20)), "residual_maps"),
+    # ------------------------------------------------------------------------------ lpbf
+    "ved/nan": (lambda: lpbf.volumetric_energy_density(NAN3, 800, 0.1, 0.03), "power_W"),
+    "ved/length": (lambda: lpbf.volumetric_energy_density([200, 300], [800, 900, 1000],
+                                                          0.1, 0.03), "speed_mm_per_s"),
+    "ved/text": (lambda: lpbf.volumetric_energy_density(200, ["fast"], 0.1, 0.03),
+                 "speed_mm_per_s"),
+    "build_rate/negative": (lambda: lpbf.build_rate(800, -0.1, 0.03), "hatch_mm"),
+    "replicates/not_frame": (lambda: lpbf.replicate_groups(np.ones((3, 3))),
+                             "replicate_groups"),
+    "replicates/columns": (lambda: lpbf.replicate_groups(FRAME.drop(columns="doi")), "doi"),
+    "pv_grid/zero": (lambda: lpbf.pv_grid(FRAME.assign(power_W=[0.0, 100.0])), "power_W"),
+    # ------------------------------------------------------------------- process signals
+    "smooth/2d": (lambda: process_signals.smooth(np.ones((4, 2)), 3), "x"),
+    "smooth/text": (lambda: process_signals.smooth(["a", "b"], 3), "x"),
+    "smooth/inf": (lambda: process_signals.smooth([1.0, np.inf, 2.0], 3), "x: sample 1"),
+    "trigger/inf": (lambda: process_signals.hysteresis_trigger([0.0, np.inf], 1.0), "x"),
+    "intervals/scores": (lambda: process_signals.mask_to_intervals([0.2, 0.9, 0.4]), "mask"),
+    "mask_iou/scores": (lambda: process_signals.mask_iou([0.2, 0.9], [True, False]), "pred"),
+    "match_intervals/shape": (lambda: process_signals.match_intervals([1, 2, 3], [[0, 2]]),
+                              "pred"),
+    "intervals_to_mask/order": (lambda: process_signals.intervals_to_mask([[5, 2]], 10),
+                                "intervals"),
+    "vote/length": (lambda: process_signals.vote([1, 1, 2], [0.2, 0.3]), "scores"),
+    "vote/nan": (lambda: process_signals.vote([1, 1, 2], NAN3), "scores"),
+    "delay/decreasing": (lambda: process_signals.detection_delay([0, 1, 1], [2.0, 1.0, 0.0]),
+                         "time_s"),
+    "delay/nan": (lambda: process_signals.detection_delay([0, 1, 1], NAN3), "time_s"),
+    "windows/ragged": (lambda: process_signals.sliding_windows([[1, 2], [3]], 1), "X"),
+    "segment_features/text": (lambda: process_signals.segment_features(
+        pd.DataFrame({"a": ["x"] * 20}), ["a"], np.zeros(20), fs=10.0), "frame"),
+    "band_power/2d": (lambda: process_signals.band_power(np.ones((8, 2)), 10.0, (0, 1)), "x"),
+    # ---------------------------------------------------------------------- process maps
+    "enthalpy/length": (lambda: process_maps.normalised_enthalpy(
+        [200, 300], [800, 900, 1000], 0.08, "316L"), "speed_mm_per_s"),
+    "enthalpy/material": (lambda: process_maps.normalised_enthalpy(
+        [200, 300], [800, 900], 0.08, ["316L"] * 3), "material"),
+    "e_star/nan": (lambda: process_maps.normalised_energy_density(
+        NAN3, 800, 0.1, 0.03, "316L"), "power_W"),
+    "log_porosity/text": (lambda: process_maps.to_log_porosity(["99.5 %"]),
+                          "relative_density_pct"),
+    "support/nan": (lambda: process_maps.data_support(np.ones((2, 2)),
+                                                      _nan_at(np.ones((3, 2)), (2, 1))),
+                    "data_xy: row 2"),
+    "window/nan": (lambda: process_maps.window_area_fraction(NAN3, 99.0), "values"),
+    "inverse/nan": (lambda: process_maps.inverse_candidates(
+        pd.DataFrame({"build_rate_mm3_per_s": [1.0, 2.0, 3.0]}), NAN3, 99.0), "lower"),
+    "bootstrap/y_length": (lambda: process_maps.paper_bootstrap(
+        object, np.ones((4, 2)), np.ones(3), [0, 0, 1, 1]), "y"),
+    "bootstrap/groups_nan": (lambda: process_maps.paper_bootstrap(
+        object, np.ones((4, 2)), np.ones(4), _nan_at([0, 0, 1, 1], 1)), "groups"),
+    # ----------------------------------------------------------------------- uncertainty
+    "nll/nan": (lambda: uncertainty.gaussian_nll(NAN3, np.ones(3), 1.0), "y: value 1"),
+    "nll/length": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(4), 1.0), "mu"),
+    "nll/sd": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(3), [1, -1, 1]), "sd"),
+    "nll/sd_length": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(3), [1, 1]),
+                      "sd"),
+    "interval/sd_length": (lambda: uncertainty.central_interval(np.ones(3), np.ones(2)),
+                           "sd"),
+    "coverage/nan": (lambda: uncertainty.interval_coverage(np.ones(3), NAN3, np.ones(3)),
+                     "lower"),
+    "calibration/level": (lambda: uncertainty.calibration_curve(
+        np.ones(3), np.ones(3), 1.0, levels=[0.5, 90]), "level"),
+    "sharpness/length": (lambda: uncertainty.sharpness(lower=np.ones(3), upper=np.ones(2)),
+                         "upper"),
+    "recal/nan": (lambda: uncertainty.recalibration_scale(np.ones(3), NAN3, 1.0), "mu"),
+    "ei/negative_sd": (lambda: uncertainty.expected_improvement(np.ones(3), -np.ones(3), 0.0),
+                       "sd"),
+    "ei/nan": (lambda: uncertainty.expected_improvement(NAN3, np.ones(3), 0.0), "mu"),
+    "ucb/length": (lambda: uncertainty.upper_confidence_bound(np.ones(3), np.ones(2)), "sd"),
+    "cei/length": (lambda: uncertainty.constrained_expected_improvement(
+        np.ones(2), 0.0, np.ones(3), np.ones(3), 99.0), "value"),
+    "grouped_cv/y": (lambda: uncertainty.grouped_cv(None, np.ones((4, 2)), np.ones(3),
+                                                    [0, 1, 2, 3], 2), "y"),
+    "grouped_cv/groups": (lambda: uncertainty.grouped_cv(
+        None, np.ones((4, 2)), np.ones(4), _nan_at([0, 1, 2, 3], 0), 2), "groups"),
+    "grouped_cv/1d": (lambda: uncertainty.grouped_cv(None, np.ones(4), np.ones(4),
+                                                     [0, 1, 2, 3], 2), "X"),
+    "campaign/success": (lambda: uncertainty.simulate_campaign(
+        np.ones((4, 2)), np.ones(4), np.ones(4), threshold=1.0, success=[0.2, 0.9, 0, 0]),
+        "success"),
+    "campaign/nan": (lambda: uncertainty.simulate_campaign(
+        _nan_at(np.ones((4, 2)), (2, 0)), np.ones(4), np.ones(4), threshold=1.0,
+        success=[0, 1, 0, 0]), "X: row 2"),
+    "gp_uncertainty/nan": (lambda: uncertainty.gp_uncertainty(None, _nan_at(np.ones((2, 2)),
+                                                                              (0, 0))), "X"),
+    # ------------------------------------------------------------------------- formation
+    "power_spectrum/rgb": (lambda: formation.power_spectrum(RGB), "image.*RGB"),
+    "power_spectrum/nan": (lambda: formation.power_spectrum(_nan_at(np.ones((8, 8)), (1, 1))),
+                           "image"),
+    "interface/grey": (lambda: formation.interface_density(GREY16, 1), "mask"),
+    "interface/multiclass": (lambda: formation.interface_density(np.tile([0, 1, 2], (4, 2)),
+                                                                  None), "mask"),
+    "interface/float": (lambda: formation.mean_chord_length(PROB, 1), "mask"),
+    "resample/grey": (lambda: formation.resample_classes(GREY16, 2, anti_aliasing=False),
+                      "mask"),
+    "aliasing/grey": (lambda: formation.aliasing_experiment(GREY16, [2], {"a": 1}), "masks"),
+    # ---------------------------------------------------------------------- segmentation
+    "confusion/probs": (lambda: segmentation.confusion(np.zeros((8, 8), int), PROB, 2),
+                        "y_pred"),
+    "confusion/shape": (lambda: segmentation.confusion(np.zeros((8, 8), int),
+                                                       np.zeros((8, 9), int), 2),
+                        "y_true and y_pred"),
+    "iou/grey": (lambda: segmentation.iou(GREY16, GREY16, 2), "y_true"),
+    "otsu_segment/rgb": (lambda: segmentation.otsu_segment(RGB), "images.*RGB"),
+    "otsu_segment/nan": (lambda: segmentation.otsu_segment(STACK_NAN), r"images\[1\]"),
+    "standardize/channels": (lambda: segmentation.standardize(np.ones((2, 1, 8, 8))),
+                             "images"),
+    "add_ramp/nan": (lambda: segmentation.add_ramp(STACK_NAN, 1.0), r"images\[1\]"),
+    "random_crops/probs": (lambda: segmentation.random_crops(STACK, STACK, 4, 2), "masks"),
+    "forest/grey_masks": (lambda: segmentation.FilterBankForest().fit(
+        RNG.random((32, 32)), GREY16), "masks"),
+    "area_fraction/grey": (lambda: segmentation.area_fraction(GREY16, 1), "masks"),
+    "particle_sizes/float": (lambda: segmentation.particle_sizes(PROB, 1), "mask"),
+    "boundary_band/grey": (lambda: segmentation.boundary_band(GREY16), "masks"),
+    "error_by_region/probs": (lambda: segmentation.error_rate_by_region(
+        np.zeros((8, 8), int), PROB), "y_pred"),
+    # --------------------------------------------------------------------------- leakage
+    "compare_splits/groups": (lambda: leakage.compare_splits(
+        None, np.ones((4, 2)), np.ones(4), {"g": (2, [0, 1, 2])}), "groups of 'g'"),
+    "compare_splits/nan": (lambda: leakage.compare_splits(
+        None, np.ones((3, 2)), NAN3, {}), "y"),
+    "selection_leak/nan": (lambda: leakage.selection_leak(
+        _nan_at(np.ones((4, 2)), (3, 1)), [0, 1, 0, 1], k=1, estimator=None, cv=2),
+        "X: row 3"),
+    "selection_leak/length": (lambda: leakage.selection_leak(
+        np.ones((4, 2)), [0, 1, 0], k=1, estimator=None, cv=2), "y"),
+    "file_blocks/length": (lambda: leakage.file_blocks(["a", "b"], [1, 2, 3], 2), "index"),
+    "file_blocks/fraction": (lambda: leakage.file_blocks(["a", "b"], [1, 2.5], 2), "index"),
+    "merge_groups/nan": (lambda: leakage.merge_groups([0, 1, 2], NAN3), r"labelings\[1\]"),
+    "groups_split/range": (lambda: leakage.groups_split([0, 0, 1], [([0], [0, 5])]),
+                           "splits"),
+    "robust_z/inf": (lambda: leakage.robust_z([1.0, np.inf, 2.0]), "x"),
+    "robust_z/text": (lambda: leakage.robust_z(["a", "b"]), "x"),
+    "outlier_flags/text": (lambda: leakage.outlier_flags(pd.DataFrame({"c": ["a", "b"]}),
+                                                         ["c"]), "'c'"),
+    "prob_labels/nan": (lambda: leakage.probabilistic_labels(NAN3, 99.0, 0.5), "values"),
+    "cross_entropy/logits": (lambda: leakage.cross_entropy([0, 1], [-2.0, 3.0]), "p_pred"),
+    "cross_entropy/length": (lambda: leakage.cross_entropy([0, 1], [0.2]), "p_pred"),
+    "rare_subset/nan": (lambda: leakage.rare_class_subset(NAN3, 1, 0.1), "y"),
+    "otsu_masks/rgb": (lambda: leakage.otsu_masks(RGB), "images.*RGB"),
+    "otsu_masks/nan": (lambda: leakage.otsu_masks(STACK_NAN), r"images\[1\]"),
+    "iou_dice/grey": (lambda: leakage.iou_dice(GREY, GREY > 100), "true"),
+    # -------------------------------------------------------------------------- datatour
+    "grey_stats/rgb": (lambda: datatour.grey_level_stats(RGB), "images.*RGB"),
+    "grey_stats/ragged": (lambda: datatour.grey_level_stats([np.ones((4, 4)),
+                                                             np.ones((5, 5))]), "images"),
+    "grey_stats/nan": (lambda: datatour.grey_level_stats(STACK_NAN), r"images\[1\]"),
+    "stratified_gap/text": (lambda: datatour.stratified_gap(
+        pd.DataFrame({"v": ["1", "2"], "f": ["a", "b"], "s": [0, 0]}), "v", "f", ("a", "b"),
+        ["s"]), "'v'"),
+    "paired_gap/text": (lambda: datatour.paired_gap(
+        pd.DataFrame({"v": ["1", "2"], "f": ["a", "b"], "s": [0, 0]}), "v", "f", ("a", "b"),
+        ["s"]), "'v'"),
+    # ----------------------------------------------------------------------- constrained
+    "simplex/ragged": (lambda: constrained.project_simplex([[0.2, 0.8], [1.0]]), "v"),
+    "fractions/nan": (lambda: constrained.fractions_from_scales(
+        _nan_at(np.ones((2, 3)), (1, 2)), np.ones(3), 0, 0.2), "coefs: row 1"),
+    "fractions/rir": (lambda: constrained.fractions_from_scales(np.ones((2, 3)), NAN3, 0, 0.2),
+                      "rir"),
+    "fractions/standard": (lambda: constrained.fractions_from_scales(
+        np.ones((2, 3)), np.ones(3), 3, 0.2), "standard"),
+    "is_nnls/standard": (lambda: constrained.internal_standard_nnls(
+        np.ones(10), np.ones((10, 3)), np.ones(3), 5, 0.2), "standard"),
+    "is_nnls/mineral": (lambda: constrained.internal_standard_nnls(
+        np.ones(10), np.ones((10, 3)), np.ones(3), 0, 0.2, mineral=[True, False]), "mineral"),
+    "groupwise/y_nan": (lambda: constrained.GroupwisePolynomial(x="log10_Ev").fit(
+        _polyfit_frame([1.0, 2.0, 3.0]), NAN3), "y"),
+    "hybrid/y_nan": (lambda: constrained.HybridRegressor(None, None).fit(np.ones((3, 1)),
+                                                                         NAN3), "y"),
+    # ------------------------------------------------------------- further public helpers
+    "group_presence/logits": (lambda: xrd.group_presence_probability(
+        np.array([[2.0, -1.0]]), ["Quartz", "Illite"]), "prob"),
+    "label_mapping/noise": (lambda: clustering.label_mapping(np.array([-1, 0, 1]),
+                                                             np.array([0, 0, 1])),
+                            "labels_pred"),
+    "label_mapping/length": (lambda: clustering.align_labels(LAB, LAB[:3]), "labels_true"),
+    "alarm_summary/scores": (lambda: metrics.alarm_summary([0, 1, 0], [0.2, 0.9, 0.1]),
+                             "alarm"),
+    "hotelling/columns": (lambda: control_charts.HotellingT2().fit(RNG.random((30, 3)))
+                          .statistic(np.ones((2, 2))), "Z has 2 columns"),
+    "rolling/array": (lambda: process_signals.rolling_features(np.ones((5, 2)), 2), "frame"),
+    "rolling/text": (lambda: process_signals.rolling_features(
+        pd.DataFrame({"a": ["x", "y", "z"]}), 2), "frame"),
+    "patch_denoise/rgb": (lambda: formation.pca_patch_denoise(RGB, 0.1), "image.*RGB"),
+    "patch_denoise/nan": (lambda: formation.pca_patch_denoise(
+        _nan_at(np.ones((16, 16)), (3, 3)), 0.1), "image"),
+    "groupwise/x_text": (lambda: constrained.GroupwisePolynomial(x="log10_Ev").fit(
+        _polyfit_frame(["a", "b", "c"]), np.ones(3)), "log10_Ev"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_raises_package_error_naming_the_argument(case):
+    call, match = CASES[case]
+    with pytest.raises(MLPCInputError, match=match):
+        call()
+
+
+# ----------------------------------------------------------------- the new small checks
+def test_check_vector_labels_binary():
+    np.testing.assert_array_equal(check_vector([[1], [2]], "x"), [1.0, 2.0])  # a column
+    with pytest.raises(MLPCInputError, match="same length"):
+        check_vector([1, 2], "a", n=3, against="b")
+    np.testing.assert_array_equal(check_labels(np.array([0.0, 2.0]), "y"), [0, 2])
+    assert check_labels(["a", "b"], "y").tolist() == ["a", "b"]
+    with pytest.raises(MLPCInputError, match="argmax"):
+        check_labels(np.ones((3, 2)), "y")
+    with pytest.raises(MLPCInputError, match="missing"):
+        check_labels(np.array(["a", None], dtype=object), "y")
+    assert check_binary([True, False], "m").tolist() == [1, 0]
+    with pytest.raises(MLPCInputError, match="0/1"):
+        check_binary([0, 2], "m")
+
+
+# ------------------------------------------------------------- valid variants still work
+def test_valid_variants_unchanged():
+    y = np.array([0, 1, 1, 0, 1, 0])
+    p = np.array([0, 1, 0, 0, 1, 1])
+    a = clustering.score(y, p)
+    assert clustering.score(y.astype(float), p.astype(float)) == a  # whole-valued floats
+    s = metrics.classification_summary(np.array(list("abba")), np.array(list("abab")))
+    assert s["accuracy"] == pytest.approx(0.5)
+    # a 0/255 uint8 mask is read as a phase map (with a warning), same as the bool one
+    m = np.zeros((8, 8), bool)
+    m[2:5, 2:6] = True
+    with pytest.warns(UserWarning, match="0, 255"):
+        assert leakage.iou_dice(m.astype(np.uint8) * 255, m) == (1.0, 1.0)
+    # descending 2θ axis: the same shifted pattern as ascending, reversed
+    tth = np.linspace(5, 65, 301)
+    pat = np.exp(-0.5 * ((tth - 30) / 0.2) ** 2)
+    np.testing.assert_allclose(xrd.shift_pattern(pat[::-1], tth[::-1], 0.2),
+                               xrd.shift_pattern(pat, tth, 0.2)[::-1])
+    # scalar SDs still broadcast
+    assert uncertainty.gaussian_nll(np.zeros(3), np.zeros(3), 1.0) == pytest.approx(
+        0.5 * np.log(2 * np.pi))
+    assert process_signals.detection_delay([0, 0, 1], [0.0, 1.0, 2.0]) == 2.0
+    np.testing.assert_array_equal(clustering.align_labels([1, 1, 0], [0, 0, 1]), [0, 0, 1])

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         url = editions.repo_url()
         print(f"{len(written)} student editions written to {written[0].parent if written else out}"
-              + ("" if url else " (no Colab links: set website.repo-url in _quarto.yml)"))
+              + ("" if url else " (no Colab links: set repo-url in _variables.yml)"))
         return 0
     if args.cmd == "seeds":
         from . import seeds

@@ -166,7 +166,8 @@ def edition_banner_html(name: str, prefix: str = "", student: bool = True) -> st
         if student else ""
     return ("<div style='border:1px solid #ccc;background:#f7f7f7;padding:.5rem 1rem;"
             "margin:1rem;font-family:system-ui,sans-serif'><b>Instructor edition</b> (answers "
-            f"included).{links}</div>")
+            f"included).{links} How to run it: "
+            f"<a href='{prefix}get_started.html'>Get started</a>.</div>")
 
 
 def _write_student_editions(out_dir: Path) -> set[str]:

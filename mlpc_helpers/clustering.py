@@ -32,6 +32,7 @@ def scan_k(
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
     from sklearn.mixture import GaussianMixture
+
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     from .validation import check_matrix

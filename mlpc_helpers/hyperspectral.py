@@ -253,6 +253,7 @@ def detection_sweep(concentrations_ppm: Sequence[float],
         One row per concentration (columns of :func:`trace_detection_test`).
     """
     import pandas as pd
+
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     from .synthetic.spectrum_images import make_eds_cube

@@ -111,6 +111,7 @@ def preprocessing_grid(
     import pandas as pd
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
+
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     from ..clustering import score

@@ -292,6 +292,7 @@ def specimen_batch(
     params DataFrame, sigma_eff (n,)). Raises ``ValueError`` when ``n < 1``.
     """
     import pandas as pd
+
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     if n < 1:

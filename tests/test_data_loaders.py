@@ -1,6 +1,6 @@
 """The seven loaders of issue 16 against the mirror, and their error paths.
 
-Counts asserted here are those stated in /work/shared/data/<folder>/MANIFEST.md.
+Counts asserted here are those stated in ../shared/data/<folder>/MANIFEST.md.
 """
 
 import shutil

@@ -1,6 +1,6 @@
 """NEU-DET Pascal-VOC defect boxes in load_neu_surface_defects (issue 29).
 
-Counts are those of /work/shared/data/neu_surface_defects/MANIFEST.md and its labels.csv.
+Counts are those of ../shared/data/neu_surface_defects/MANIFEST.md and its labels.csv.
 """
 
 import numpy as np

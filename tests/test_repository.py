@@ -116,3 +116,11 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "MLPC_DATA_MIRROR" in ci
     assert "MLPC_DATA_MIRROR" in (ROOT / "README.md").read_text()
+
+
+def test_handout_profile_lists_every_notebook_and_deck():
+    cfg = yaml.safe_load((ROOT / "_quarto-handout.yml").read_text())
+    listed = set(cfg["project"]["render"])
+    decks = {f"slides/{p.name}" for p in (ROOT / "slides").glob("*.qmd") if p.stem != "index"}
+    missing = ({f"notebooks/{nb.name}" for nb in NOTEBOOKS} | decks) - listed
+    assert not missing, f"add to _quarto-handout.yml project.render: {sorted(missing)}"

@@ -27,10 +27,10 @@ DATASETS = {
         "caveats": "patches_101.jpg and patches_105.jpg are byte-identical: keep them in one split. Files are JFIF with R=G=B; read as grayscale. 30 images of the source repository sit in Validation_Images/; the downloader tries both folders.",
         "select": lambda p: p.startswith(("images/", "annotations/")),
         # VOC XML boxes (week 13): ANNOTATIONS/ or Validation_Annotations/ upstream
-        "urls_for": lambda p: [
+        "url_templates_by_folder": {"annotations": [
             GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/"
-            + folder + "/" + Path(p).name for folder in ("ANNOTATIONS", "Validation_Annotations")
-        ] if p.startswith("annotations/") else None,
+            + folder + "/{name}" for folder in ("ANNOTATIONS", "Validation_Annotations")
+        ]},
         "url_templates": [
             GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/IMAGES/{name}",
             GH + "/siddhartamukherjee/NEU-DET-Steel-Surface-Defect-Detection/351bee21b56bbf97a1e1d18262bceb202eb7ef41/Validation_Images/{name}",

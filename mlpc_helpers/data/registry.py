@@ -102,16 +102,17 @@ def manifest(name: str) -> Manifest:
         (resources.files(__package__) / "manifests" / f"{name}.json").read_text()
     )
     templates = raw.get("url_templates", [])
+    # Files of one top folder may come from other upstream folders (e.g. NEU's annotations/).
+    by_folder = raw.get("url_templates_by_folder", {})
+
+    def _urls(f: dict[str, Any]) -> tuple[str, ...]:
+        if f.get("urls"):
+            return tuple(f["urls"])
+        chosen = by_folder.get(f["path"].split("/", 1)[0], templates)
+        return tuple(t.format(name=Path(f["path"]).name, path=f["path"]) for t in chosen)
+
     files = tuple(
-        FileEntry(
-            path=f["path"],
-            sha256=f["sha256"],
-            size=int(f["size"]),
-            urls=tuple(
-                f.get("urls")
-                or [t.format(name=Path(f["path"]).name, path=f["path"]) for t in templates]
-            ),
-        )
+        FileEntry(path=f["path"], sha256=f["sha256"], size=int(f["size"]), urls=_urls(f))
         for f in raw["files"]
     )
     keys = ("title", "mirror_folder", "version", "homepage", "license", "citation", "caveats",

@@ -6,7 +6,7 @@
     mlpc check                     fail when a recorded metric misses its published value
     mlpc student [--out DIR] [--check] [NB]  write (or check) the student editions
     mlpc info                      versions, seed, device
-    mlpc seeds [--seeds N] [--workers W] [--summary-only] [NB]  seed sweep into build/seeds/
+    mlpc seeds [--seeds N] [--workers W] [--summary-only|--publish] [NB]  seed sweep
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     sd.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     sd.add_argument("--summary-only", action="store_true",
                     help="run nothing; rewrite summary.csv/.md from the finished runs")
+    sd.add_argument("--publish", action="store_true",
+                    help="run nothing; copy the table to results/seeds/ (committed snapshot "
+                         "that notebooks and the site read) with date, commit and times")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     args = p.parse_args(argv)
@@ -100,6 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "seeds":
         from . import seeds
 
+        if args.publish:
+            out = Path(args.out) if args.out else seeds.seeds_dir()
+            try:
+                dest = seeds.publish(out)
+            except FileNotFoundError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            print(f"Published the seed table to {dest}/ (commit it)")
+            return 0
         if args.summary_only:
             out = Path(args.out) if args.out else seeds.seeds_dir()
             print(f"Seed table: {seeds.write_summary(out)} and summary.md")

@@ -15,6 +15,10 @@ Layout of ``build/seeds/``::
     <seed>/<notebook>.error.txt    the error of a failed run (removed when it succeeds)
     summary.csv, summary.md        the table
 
+``publish`` (``mlpc seeds --publish``) copies the table to ``results/seeds/`` with
+``sweep.json`` (date, commit, seeds per notebook, run times): the committed snapshot that
+``report.seed_range`` and the reproduction page fall back to when ``build/seeds/`` is absent.
+
 Resumable: a notebook x seed whose metrics file and marker exist (for the same ``MLPC_FULL``)
 is not run again; delete the marker (or the seed's folder) to force a rerun. Runs go in
 parallel over ``workers`` processes, each kernel with one BLAS/torch thread.
@@ -44,7 +48,7 @@ from mlpc_helpers.paths import atomic_write_bytes, project_root
 CELL_TIMEOUT_S = 1800
 SUMMARY_COLUMNS = (
     "notebook", "key", "n", "median", "min", "max", "mode",
-    "published", "tolerance", "n_within", "seeds",
+    "published", "tolerance", "n_within", "seeds", "values",
 )
 # Every kernel: one thread (runs go in parallel), no progress bars, no GUI backend.
 KERNEL_ENV = {
@@ -341,6 +345,9 @@ def summarize(out: str | Path | None = None) -> list[dict[str, Any]]:
             "published": pub, "tolerance": tol,
             "n_within": sum(judged) if judged else None,
             "seeds": " ".join(str(s) for s in seeds),
+            # per seed, for report.seed_values (counts such as "holds in 9 of 10 seeds")
+            "values": " ".join(f"{s}:{_num(v, 6)}" for s, v in zip(seeds, values, strict=True))
+            if numeric else None,
         }
         if numeric:
             row["median"] = statistics.median(values)
@@ -445,3 +452,52 @@ def range_cell(key: str, notebook: str | None,
     if row.get("n_within") not in ("", None):
         text += f", {row['n_within']}/{n} within"
     return text
+
+
+def publish(out: str | Path | None = None, dest: str | Path | None = None) -> Path:
+    """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` (default
+    ``results/seeds/``, the committed snapshot) and write ``sweep.json`` beside them.
+
+    ``sweep.json`` holds the date, the git commit the notebooks ran at, per notebook the
+    seeds and the median/total run seconds, and the span from the first run's start to
+    the last run's end. Raises FileNotFoundError when ``out`` has no finished run.
+    """
+    import subprocess
+
+    out = Path(out) if out is not None else seeds_dir()
+    if not any(out.glob("*/*.done.json")):
+        raise FileNotFoundError(f"no finished seed runs in {out}: run `make seeds` first")
+    write_summary(out)
+    dest = Path(dest) if dest is not None else project_root() / "results" / "seeds"
+    dest.mkdir(parents=True, exist_ok=True)
+    runs: dict[str, dict[str, Any]] = {}
+    starts, ends = [], []
+    for marker in sorted(out.glob("*/*.done.json")):
+        info = json.loads(marker.read_text())
+        r = runs.setdefault(info["notebook"], {"seeds": [], "seconds": []})
+        r["seeds"].append(int(info["seed"]))
+        r["seconds"].append(float(info["seconds"]))
+        end = datetime.fromisoformat(info["finished"])
+        ends.append(end)
+        starts.append(end.timestamp() - float(info["seconds"]))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project_root(),
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    meta = {
+        "date": max(ends).strftime("%Y-%m-%d"),
+        "commit": commit,
+        "size": "full" if _full() else "reduced",
+        "span_minutes": round((max(ends).timestamp() - min(starts)) / 60, 1),
+        "notebooks": {
+            nb: {"seeds": sorted(r["seeds"]),
+                 "median_seconds": round(statistics.median(r["seconds"]), 1),
+                 "total_seconds": round(sum(r["seconds"]), 1)}
+            for nb, r in sorted(runs.items())
+        },
+    }
+    for name in ("summary.csv", "summary.md"):
+        atomic_write_bytes(dest / name, (out / name).read_bytes())
+    atomic_write_bytes(dest / "sweep.json", (json.dumps(meta, indent=1) + "\n").encode())
+    return dest

@@ -73,6 +73,27 @@ def execute_all(out_dir: Path, names: list[str] | None = None) -> dict[str, floa
     return times
 
 
+def seed_sweep_sentence() -> str:
+    """Where the page's "seed range (n)" column comes from: the committed snapshot
+    ``results/seeds/`` (date, commit, seeds), a local ``make seeds``, or nothing."""
+    local = (report.seeds_dir() / "summary.csv").is_file()
+    info = report.sweep_info()
+    parts = []
+    if info:
+        seeds = sorted({len(v["seeds"]) for v in info.get("notebooks", {}).values()})
+        n = "–".join(str(s) for s in (seeds[0], seeds[-1])) if seeds else "?"
+        parts.append(
+            f"The *seed range (n)* column comes from the seed sweep of {info['date']} "
+            f"(commit `{info.get('commit', '?')}`, {info.get('size', 'reduced')} size, "
+            f"{n} seeds per notebook, `results/seeds/summary.md`)")
+    if local:
+        parts.append("notebooks swept locally (`build/seeds/`) replace their rows")
+    if not parts:
+        return ("No seed sweep yet: the *seed range (n)* column fills in after "
+                "`make seeds`.")
+    return "; ".join(parts) + ". Rerun with `make seeds`."
+
+
 def reproduction_rows_markdown(folder: Path | None = None) -> str:
     """The reproduction table as Markdown (used by ``reproduction.qmd`` under Quarto)."""
     rows = report.load_all(folder)

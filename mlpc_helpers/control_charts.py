@@ -212,3 +212,117 @@ def melt_pool_features(frames: np.ndarray, level: float = 0.3):
         rows.append((float(r.area), float(r.eccentricity), float(r.intensity_max),
                      float(r.intensity_mean)))
     return pd.DataFrame(rows, columns=list(FEATURE_NAMES))
+
+
+def feature_chart_alarms(train_frames: np.ndarray, calib_frames: np.ndarray,
+                         frames: np.ndarray, alpha: float = 0.01,
+                         level: float = 0.3) -> np.ndarray:
+    """Alarms of the hand-crafted detector: a Hotelling T² chart on melt-pool features.
+
+    Parameters
+    ----------
+    train_frames, calib_frames : ndarray, shape (n, H, W) or (n, 1, H, W)
+        Nominal (in-control) frames only: μ and Σ of the features come from
+        ``train_frames``, the control limit from ``calib_frames``.
+    frames : ndarray, shape (m, H, W) or (m, 1, H, W)
+        The frames to monitor.
+    alpha : float
+        In-control false-alarm rate of the chart, in (0, 1).
+    level : float
+        Isotherm (camera units) that outlines the pool, see :func:`melt_pool_features`.
+
+    Returns
+    -------
+    ndarray of bool, shape (m,)
+        True where T² of the frame's features exceeds the control limit.
+    """
+    feats = [melt_pool_features(x, level).to_numpy()
+             for x in (train_frames, calib_frames, frames)]
+    return HotellingT2(alpha).fit(feats[0], feats[1]).predict(feats[2])
+
+
+def cae_chart_alarms(z_train: np.ndarray, z_calib: np.ndarray, z: np.ndarray,
+                     res_calib: np.ndarray, res: np.ndarray,
+                     alpha: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """Alarms of the autoencoder detector: T² on the bottleneck, S² on the residual maps.
+
+    Parameters
+    ----------
+    z_train, z_calib : ndarray, shape (n, d) and (k, d)
+        Bottleneck vectors of nominal frames: μ, Σ from ``z_train``, the T² limit from
+        ``z_calib`` (frames not used for μ, Σ).
+    z : ndarray, shape (m, d)
+        Bottleneck vectors of the monitored frames.
+    res_calib : ndarray, shape (k, H, W) or (k, P)
+        Residual maps x − x̂ of nominal calibration frames (sets the S² limit).
+    res : ndarray, shape (m, H, W) or (m, P)
+        Residual maps of the monitored frames.
+    alpha : float
+        In-control false-alarm rate of each chart, in (0, 1).
+
+    Returns
+    -------
+    t2_alarm, s2_alarm : ndarray of bool, shape (m,)
+        Alarms of each chart; the combined detector alarms on ``t2_alarm | s2_alarm``.
+    """
+    t2 = HotellingT2(alpha).fit(z_train, z_calib).predict(z)
+    s2 = S2Chart(alpha).fit(res_calib).predict(res)
+    return t2, s2
+
+
+def detection_by_type(kinds, alarm, nominal: str = "nominal", types=None):
+    """Recall, precision and F1 of alarms per anomaly type and over all anomalies.
+
+    The scores of a type are those of a stream with only the nominal frames and the frames of
+    that type: recall = its frames with an alarm / its frames; precision = those alarms /
+    (those alarms + alarms on nominal frames). So a type's F1 is lowered by the false alarms
+    on nominal frames as well as by its missed frames. All values are fractions 0–1.
+
+    Parameters
+    ----------
+    kinds : array-like of str, shape (n,)
+        Frame type per frame, ``nominal`` or an anomaly type.
+    alarm : array-like of bool, shape (n,)
+        True where the detector alarmed.
+    nominal : str
+        The label of in-control frames.
+    types : sequence of str, optional
+        Anomaly types (rows) in this order; default: those in ``kinds`` in order of first
+        appearance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the types and ``"all anomalies"``; columns ``n_frames``, ``recall``,
+        ``precision``, ``f1``. ``df.attrs["false_alarm_rate"]`` holds the share of nominal
+        frames with an alarm.
+
+    Raises
+    ------
+    ValueError
+        When the two arrays differ in length or there are no nominal frames.
+    """
+    import pandas as pd
+
+    from .metrics import alarm_summary
+    from .validation import MLPCInputError
+
+    kinds, alarm = np.asarray(kinds).astype(str), np.asarray(alarm, bool)
+    if kinds.shape != alarm.shape:
+        raise MLPCInputError(f"kinds and alarm need one shape; got {kinds.shape} and "
+                             f"{alarm.shape}.")
+    is_nom = kinds == nominal
+    if not is_nom.any():
+        raise MLPCInputError(f"No frame is labelled {nominal!r}: false alarms, precision "
+                             "and F1 need nominal frames.")
+    if types is None:
+        types = list(dict.fromkeys(k for k in kinds if k != nominal))
+    rows = {}
+    for t in [*types, "all anomalies"]:
+        sel = is_nom | ((kinds != nominal) if t == "all anomalies" else (kinds == t))
+        s = alarm_summary(~is_nom[sel], alarm[sel])
+        rows[t] = (int((~is_nom[sel]).sum()), s["recall"], s["precision"], s["f1"])
+    df = pd.DataFrame.from_dict(rows, orient="index",
+                                columns=["n_frames", "recall", "precision", "f1"])
+    df.attrs["false_alarm_rate"] = float(alarm[is_nom].mean())
+    return df

@@ -140,6 +140,8 @@ def load_all(folder: Path | None = None) -> list[Row]:
     folder = folder or metrics_dir()
     rows: list[Row] = []
     for f in sorted(Path(folder).glob("*.json")):
+        if f.name.endswith(".done.json"):  # markers of `make seeds`, not metrics
+            continue
         for key, e in sorted(json.loads(f.read_text()).items()):
             rows.append(
                 Row(f.stem, key, e.get("value"), e.get("published"), e.get("tolerance"), e.get("source"))
@@ -154,18 +156,34 @@ def failures(folder: Path | None = None) -> list[Row]:
 
 # --- seed sweeps (``make seeds``, mlpc_course.seeds) ------------------------------------------
 class SeedRange(NamedTuple):
-    """A metric over the seeds of the sweep: median, min, max and the number of seeds."""
+    """A metric over the seeds of the sweep: median, min, max, the number of seeds and where
+    the numbers come from (``"sweep of 2026-11-29"`` or ``"local sweep (build/seeds)"``)."""
 
     median: float | None
     min: float | None
     max: float | None
     n: int
+    source: str = ""
 
 
 def seeds_dir() -> Path:
     """Folder of the seed sweep: ``MLPC_SEEDS_DIR`` or ``<root>/build/seeds``."""
     env = os.environ.get("MLPC_SEEDS_DIR")
     return Path(env).expanduser().resolve() if env else project_root() / "build" / "seeds"
+
+
+def published_seeds_dir() -> Path | None:
+    """Folder of the committed sweep snapshot, ``<root>/results/seeds``.
+
+    ``mlpc seeds --publish`` copies ``build/seeds/summary.*`` there with the date, commit
+    and wall time (``sweep.json``), so that the site and every clone show the ranges without
+    rerunning the sweep. ``MLPC_SEEDS_PUBLISHED`` overrides the folder; set to an empty
+    string it disables the snapshot (tests do this).
+    """
+    env = os.environ.get("MLPC_SEEDS_PUBLISHED")
+    if env is not None:
+        return Path(env).expanduser().resolve() if env else None
+    return project_root() / "results" / "seeds"
 
 
 def _number(text: str) -> float | int | None:
@@ -177,24 +195,56 @@ def _number(text: str) -> float | int | None:
         return float(text)
 
 
-def load_seed_summary(folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]] | None:
-    """Rows of ``<folder>/summary.csv`` (default :func:`seeds_dir`) by (notebook, key);
-    None when the sweep has not been run."""
-    path = Path(folder or seeds_dir()) / "summary.csv"
+def _read_summary(folder: Path, source: str) -> dict[tuple[str, str], dict[str, str]] | None:
+    path = folder / "summary.csv"
     if not path.is_file():
         return None
     with path.open(newline="") as fh:
-        return {(r["notebook"], r["key"]): r for r in csv.DictReader(fh)}
+        return {(r["notebook"], r["key"]): {**r, "_source": source}
+                for r in csv.DictReader(fh)}
+
+
+def sweep_info(folder: Path | None = None) -> dict[str, Any]:
+    """Provenance of a published sweep (``sweep.json``: date, commit, seeds, wall time);
+    empty when there is none."""
+    folder = folder or published_seeds_dir()
+    path = folder / "sweep.json" if folder else None
+    if path is None or not path.is_file():
+        return {}
+    return json.loads(path.read_text())
+
+
+def load_seed_summary(folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]] | None:
+    """Rows of the seed-sweep table by (notebook, key); None when no sweep exists.
+
+    With ``folder``: only ``<folder>/summary.csv``. Otherwise the committed snapshot
+    (:func:`published_seeds_dir`) overlaid by a local sweep (:func:`seeds_dir`): a notebook
+    that the local sweep covers takes all its rows from there. Each row carries ``_source``,
+    the text that :func:`seed_range` returns as ``source``.
+    """
+    if folder is not None:
+        return _read_summary(Path(folder), f"sweep in {folder}")
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    pub = published_seeds_dir()
+    if pub is not None:
+        info = sweep_info(pub)
+        rows.update(_read_summary(pub, f"sweep of {info.get('date', '?')}") or {})
+    local = _read_summary(seeds_dir(), "local sweep (build/seeds)")
+    if local:
+        covered = {nb for nb, _ in local}
+        rows = {k: r for k, r in rows.items() if k[0] not in covered}
+        rows.update(local)
+    return rows or None
 
 
 def seed_range(key: str, *, notebook: str | None = None,
                folder: Path | None = None) -> SeedRange | None:
-    """(median, min, max, n) of metric ``key`` over the seeds of the last ``make seeds``.
+    """(median, min, max, n, source) of metric ``key`` over the seeds of ``make seeds``.
 
-    Read from ``build/seeds/summary.csv`` (``folder`` or ``MLPC_SEEDS_DIR`` overrides it). Returns
-    None when the sweep has not been run or did not include ``key``, so that a notebook can
-    write "the seed sweep has not been run" instead of typing a range. For a metric that is not
-    a number (a string, a list) median, min and max are None. ``notebook`` picks the row when
+    Read from :func:`load_seed_summary` (``folder`` overrides it). Returns None when the
+    sweep has not been run or did not include ``key``, so that a notebook can write "the
+    seed sweep has not been run" instead of typing a range. For a metric that is not a
+    number (a string, a list) median, min and max are None. ``notebook`` picks the row when
     two notebooks record the same key.
     """
     rows = load_seed_summary(folder)
@@ -205,4 +255,121 @@ def seed_range(key: str, *, notebook: str | None = None,
     if row is None:
         return None
     return SeedRange(_number(row["median"]), _number(row["min"]), _number(row["max"]),
-                     int(row["n"]))
+                     int(row["n"]), row.get("_source", ""))
+
+
+def seed_values(key: str, *, notebook: str | None = None,
+                folder: Path | None = None) -> dict[int, float] | None:
+    """``{seed: value}`` of a numeric metric over the seeds of the sweep, for counts such as
+    "the hand-crafted detector wins in 9 of 10 seeds"; None when the sweep has no such row
+    (or the metric is not a number)."""
+    rows = load_seed_summary(folder)
+    if rows is None:
+        return None
+    row = rows.get((notebook, key)) if notebook else next(
+        (r for (_, k), r in rows.items() if k == key), None)
+    if row is None or not row.get("values"):
+        return None
+    return {int(a): float(b) for a, b in (t.split(":") for t in row["values"].split())}
+
+
+def seed_mode(key: str, *, notebook: str | None = None,
+              folder: Path | None = None) -> str | None:
+    """The most frequent value of a non-numeric metric (a name, a label) over the seeds of
+    the sweep, with its count, e.g. ``"smectite (9/10)"``; None without a sweep row."""
+    rows = load_seed_summary(folder)
+    if rows is None:
+        return None
+    row = rows.get((notebook, key)) if notebook else next(
+        (r for (_, k), r in rows.items() if k == key), None)
+    return (row.get("mode") or None) if row else None
+
+
+def seed_range_text(key: str, fmt: str = "{:.2f}", *, notebook: str | None = None,
+                    folder: Path | None = None) -> str:
+    """A sentence fragment for the text of a notebook: how ``key`` moves with the seed.
+
+    ``"0.91–0.94 (median 0.92; 10 seeds, sweep of 2026-11-29)"``, or when the sweep did not
+    include ``key``: ``"not measured yet (run `make seeds NOTEBOOKS=<notebook>`)"``.
+    ``fmt`` formats each number (``"{:.1f}"``, ``"{:.0%}"``, ...).
+    """
+    r = seed_range(key, notebook=notebook, folder=folder)
+    nb = notebook or _notebook or "<notebook>"
+    if r is None or r.min is None:
+        return f"not measured yet (run `make seeds NOTEBOOKS={nb}`)"
+    lo, hi, med = fmt.format(r.min), fmt.format(r.max), fmt.format(r.median)
+    span = lo if lo == hi else f"{lo}–{hi}"
+    return f"{span} (median {med}; {r.n} seeds, {r.source})"
+
+
+def plot_seed_ranges(notebook: str | None = None, keys: list[str] | None = None, *,
+                     labels: dict[str, str] | None = None, sharex: bool = False,
+                     folder: Path | None = None):
+    """Small multiples: each recorded metric's range over the seeds of the sweep.
+
+    One row per key: the min–max bar over the seeds, the median (dot), this run's value
+    (from :func:`metrics_path`, star) and the published value (diamond) where one exists.
+
+    Parameters
+    ----------
+    notebook : str, optional
+        Notebook whose metrics to show (default: the current one, see :func:`set_notebook`).
+    keys : list of str, optional
+        Keys to show, in order (default: every numeric key of the notebook in the sweep).
+    labels : dict, optional
+        x-axis label per key, with the unit, e.g. ``{"w04.xrd.quant_mae_wt.cnn":
+        "MAE (wt%)"}``; default: the key.
+    sharex : bool
+        One x-axis for all rows (for keys on one scale, e.g. F1 of several detectors),
+        so that overlapping ranges can be compared by eye. Default: one axis per key.
+    folder : Path, optional
+        Sweep folder (default: :func:`load_seed_summary`'s lookup).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None (and a printed sentence saying how to run the sweep) when there is nothing
+        to show.
+    """
+    import matplotlib.pyplot as plt
+
+    nb = notebook or _notebook
+    rows = load_seed_summary(folder) or {}
+    mine = {k: r for (n, k), r in rows.items() if n == nb and r.get("min") not in ("", None)}
+    keys = [k for k in (keys or sorted(mine)) if k in mine]
+    if not keys:
+        print(f"No seed sweep of {nb} yet: run `make seeds NOTEBOOKS={nb}` "
+              "(about 1-3 min of CPU per seed) and run this cell again.")
+        return None
+    current: dict[str, Any] = {}
+    path = metrics_dir() / f"{nb}.json"
+    if path.is_file():
+        current = {k: e.get("value") for k, e in json.loads(path.read_text()).items()}
+    labels = labels or {}
+    fig, axes = plt.subplots(len(keys), 1, figsize=(7.0, 0.9 + 0.75 * len(keys)),
+                             squeeze=False, sharex=sharex)
+    for ax, key in zip(axes[:, 0], keys, strict=True):
+        r = mine[key]
+        lo, hi, med = float(r["min"]), float(r["max"]), float(r["median"])
+        ax.plot([lo, hi], [0, 0], lw=6, color="0.75", solid_capstyle="butt",
+                label=f"min–max over {r['n']} seeds")
+        ax.plot([med], [0], "o", color="k", label="median")
+        if _is_num(current.get(key)):
+            ax.plot([current[key]], [0], "*", ms=12, color="C1", label="this run")
+        if r.get("published") not in ("", None):
+            ax.plot([float(r["published"])], [0], "D", color="C0", label="published")
+        ax.set_yticks([])
+        ax.set_xlabel(labels.get(key, key), fontsize=8)
+        if sharex:
+            ax.tick_params(labelbottom=True)
+        ax.margins(x=0.15)
+    axes[0, 0].legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1.05),
+                      frameon=False)
+    src = next(iter(mine.values())).get("_source", "")
+    fig.suptitle(f"{nb}: headline numbers over seeds — {src}", fontsize=10, y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

@@ -432,3 +432,24 @@ def lag_correlation(patterns: np.ndarray, max_lag: int = 50) -> np.ndarray:
         b = (b - b.mean(1, keepdims=True)) / (b.std(1, keepdims=True) + 1e-12)
         out[d] = float(np.mean((a * b).mean(1)))
     return out
+
+
+def choose_threshold(true: np.ndarray, prob: np.ndarray,
+                     grid: Sequence[float] | None = None) -> tuple[float, pd.Series]:
+    """The presence threshold with the best micro-F1 of ``prob > threshold`` against ``true``.
+
+    Meant for *simulated validation* data only (never the test patterns): ``true`` 0/1 and
+    ``prob`` in 0..1, both (n_samples, n_labels). ``grid`` default 0.05, 0.10, ..., 0.95.
+    Ties go to the threshold closest to 0.5. Returns the threshold and the F1 per threshold.
+    """
+    t = np.asarray(true)
+    p = np.asarray(prob, dtype=float)
+    if t.shape != p.shape:
+        raise MLPCInputError(f"true and prob need one shape; got {t.shape}, {p.shape}.")
+    g = np.round(np.arange(0.05, 0.951, 0.05), 2) if grid is None else np.asarray(grid, float)
+    if g.size == 0 or np.any((g <= 0) | (g >= 1)):
+        raise MLPCInputError("grid: thresholds must lie strictly between 0 and 1.")
+    f1 = pd.Series([identification_scores(t, p > th)["f1"] for th in g],
+                   index=pd.Index(g, name="threshold"), name="f1")
+    best = f1[np.isclose(f1, f1.max())]
+    return float(best.index[np.argmin(np.abs(best.index - 0.5))]), f1

@@ -84,3 +84,33 @@ def test_charts_are_estimators_fitted_on_in_control_data():
         assert d.shape == (300,)
         np.testing.assert_array_equal(fresh.predict(X), d > 0)
         np.testing.assert_allclose(d + fresh.ucl_, fresh.score_samples(X))
+
+
+def test_detection_by_type_scores_each_type_against_nominal_frames():
+    kinds = np.array(["nominal"] * 8 + ["a"] * 2 + ["b"] * 2)
+    alarm = np.array([1, 0, 0, 0, 0, 0, 0, 0] + [1, 1] + [0, 1], bool)
+    tab = cc.detection_by_type(kinds, alarm, types=["a", "b"])
+    assert list(tab.index) == ["a", "b", "all anomalies"]
+    assert tab.attrs["false_alarm_rate"] == 1 / 8
+    assert tab.loc["a", "recall"] == 1 and tab.loc["a", "precision"] == 2 / 3
+    assert tab.loc["b", "recall"] == 0.5 and tab.loc["b", "f1"] == 0.5
+    assert tab.loc["all anomalies", "n_frames"] == 4
+    assert tab.loc["all anomalies", "f1"] == metrics.alarm_summary(kinds != "nominal",
+                                                                   alarm)["f1"]
+    with pytest.raises(ValueError, match="nominal"):
+        cc.detection_by_type(np.array(["a", "b"]), np.array([True, False]))
+
+
+def test_chart_alarms_use_nominal_data_only():
+    from mlpc_helpers.synthetic import meltpool
+
+    rng = np.random.default_rng(3)
+    train, calib = meltpool.nominal(60, rng, size=64), meltpool.nominal(40, rng, size=64)
+    test = meltpool.frames(["nominal"] * 20 + ["lack_of_fusion"] * 20, rng, size=64)
+    a = cc.feature_chart_alarms(train, calib, test, alpha=0.05)
+    assert a.shape == (40,) and a[20:].mean() > a[:20].mean()
+    z = rng.normal(size=(100, 3))
+    res = rng.normal(0, 0.01, (100, 8, 8))
+    t2, s2 = cc.cae_chart_alarms(z[:60], z[60:], np.vstack([z[:5], z[:5] + 10]),
+                                 res[60:], np.concatenate([res[:5], 10 * res[:5]]))
+    assert t2[5:].all() and s2[5:].all() and t2.dtype == bool

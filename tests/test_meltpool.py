@@ -26,13 +26,42 @@ def test_nominal_pool_is_bright_blob_with_saturated_core_and_dark_background():
 
 def test_anomaly_types_change_the_features_physically():
     rng = np.random.default_rng(0)
-    nom = control_charts.melt_pool_features(meltpool.frames(["nominal"] * 40, rng))
-    key = control_charts.melt_pool_features(meltpool.frames(["keyhole"] * 40, rng))
-    assert key.eccentricity.median() > nom.eccentricity.median()
-    spat = meltpool.frames(["spatter"] * 40, rng)
-    assert ((spat > 0.3).sum(axis=(1, 2)) > 0).all()
-    glitch = meltpool.frames(["glitch"] * 30, rng)
-    assert glitch.shape == (30, 128, 128)
+    feats = {k: control_charts.melt_pool_features(meltpool.frames([k] * 40, rng))
+             for k in ("nominal", *meltpool.ANOMALY_TYPES)}
+    nom = feats["nominal"]
+    assert feats["keyhole"].eccentricity.median() > nom.eccentricity.median() + 0.05
+    assert feats["lack_of_fusion"].area_px.median() < 0.7 * nom.area_px.median()
+    for k in ("spatter", "hotspot", "plume"):  # outline at the 0.3 isotherm stays normal
+        assert abs(feats[k].area_px.median() / nom.area_px.median() - 1) < 0.1, k
+        assert abs(feats[k].eccentricity.median() - nom.eccentricity.median()) < 0.03, k
+    assert set(meltpool.GEOMETRIC) == set(meltpool.ANOMALY_TYPES)
+    assert [k for k, g in meltpool.GEOMETRIC.items() if g] == ["keyhole", "lack_of_fusion"]
+
+
+def test_non_geometric_anomalies_change_the_light_not_the_outline():
+    rng = np.random.default_rng(1)
+    nom = meltpool.nominal(30, rng, gain=1.0)
+    spat = meltpool.frames(["spatter"] * 30, rng, gain=1.0)
+    plume = meltpool.frames(["plume"] * 30, rng, gain=1.0)
+    hot = meltpool.frames(["hotspot"] * 30, rng, gain=1.0)
+    # spatter: extra bright regions apart from the pool
+    from skimage.measure import label
+
+    def n_regions(frames):
+        return np.mean([label(f > 0.3).max() for f in frames])
+
+    assert n_regions(spat) > n_regions(nom) + 1
+    # plume: more faint light (0.05-0.3) around the pool
+    faint = [((f > 0.05) & (f < 0.3)).sum() for f in (nom, plume)]
+    assert faint[1] > 1.3 * faint[0]
+    # hot spot: the saturated core lies farther from the pool's front than in nominal frames
+    def core_to_centroid(f):
+        sat = np.argwhere(f >= 1.0).mean(0)
+        pool = np.argwhere(f > 0.3).mean(0)
+        return np.linalg.norm(sat - pool)
+
+    assert (np.median([core_to_centroid(f) for f in hot])
+            < np.median([core_to_centroid(f) for f in nom]))
 
 
 def test_gain_controls_brightness():

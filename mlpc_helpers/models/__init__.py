@@ -37,6 +37,7 @@ _LAZY = {
     "PhaseCNN1D": "cnn1d",
     "PhaseLoss": "cnn1d",
     "phase_probabilities": "cnn1d",
+    "train_phase_cnn": "cnn1d",
     "cross_val_predict_cnn": "cv",
     "flip_augment": "cv",
 }

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
+
+from mlpc_helpers.models.training import History
 
 
 class PhaseCNN1D(nn.Module):
@@ -99,3 +102,49 @@ def phase_probabilities(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """
     presence_logits, fraction_logits = model(x)
     return torch.cat([torch.sigmoid(presence_logits), torch.softmax(fraction_logits, 1)], 1)
+
+
+def train_phase_cnn(
+    x: np.ndarray,
+    presence: np.ndarray,
+    fractions: np.ndarray,
+    *,
+    epochs: int = 12,
+    val_fraction: float = 0.1,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    patience: int | None = 5,
+    random_state: int | np.random.Generator | None = None,
+    progress: bool = True,
+    **model_kw,
+) -> tuple[PhaseCNN1D, History, np.ndarray]:
+    """Train a :class:`PhaseCNN1D` on network inputs ``x`` (n, n_points), seeded.
+
+    The first ``val_fraction`` of the rows is the (simulated) validation set for early
+    stopping; torch's initialisation and the shuffling are seeded from ``random_state``
+    (``None``: the course seed). Returns the model (best validation loss, eval mode), its
+    :class:`~mlpc_helpers.models.training.History` and the validation row indices.
+    """
+    from mlpc_helpers import runtime
+    from mlpc_helpers.models.training import fit, make_loader
+
+    x = np.asarray(x, dtype=np.float32)
+    presence = np.asarray(presence, dtype=np.float32)
+    fractions = np.asarray(fractions, dtype=np.float32)
+    if not (len(x) == len(presence) == len(fractions)):
+        raise ValueError("x, presence and fractions need one row per pattern.")
+    if presence.shape != fractions.shape:
+        raise ValueError("presence and fractions must both be (n, n_phases).")
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be in (0, 1); got {val_fraction}.")
+    seed = runtime.check_random_int(random_state)
+    torch.manual_seed(seed)
+    n_val = max(1, int(round(val_fraction * len(x))))
+    target = np.concatenate([presence, fractions], axis=1)
+    train = make_loader(x[n_val:], target[n_val:], batch_size=batch_size, shuffle=True,
+                        random_state=seed)
+    val = make_loader(x[:n_val], target[:n_val], batch_size=256)
+    model = PhaseCNN1D(n_phases=presence.shape[1], **model_kw)
+    hist = fit(model, train, loss_fn=PhaseLoss(), epochs=epochs, lr=lr, val_loader=val,
+               patience=patience, progress=progress, desc="1-D CNN")
+    return model, hist, np.arange(n_val)

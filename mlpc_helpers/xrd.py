@@ -1,5 +1,6 @@
-"""Quantitative powder XRD: full-pattern summation (NNLS + RIR), zero-shift search, and a
-physics-based generator of synthetic mixtures from measured reference patterns.
+"""Quantitative powder XRD: full-pattern summation (NNLS + RIR), zero-shift search, scores
+and the CNN's input scaling. Simulated training mixtures with physical augmentation are in
+:mod:`mlpc_helpers.synthetic.xrd_patterns`.
 
 Conventions
 -----------
@@ -23,7 +24,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .runtime import check_random_state
 from .validation import MLPCInputError, check_axis, check_binary, check_matrix, check_vector
 
 #: The 7 mixture groups of the RockJock mixtures and the library ``phase_name`` values that
@@ -40,7 +40,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 #: Name of the column that collects every phase outside :data:`GROUPS`.
 OTHER = "other"
-_CHUNK = 5000
 #: ``phase_name`` of the two background terms (``BACK_POS``/``BACK_NEG``) of RockJock.
 BACKGROUND = "Background"
 
@@ -259,7 +258,7 @@ def global_shift_search(
 
 
 # ----------------------------------------------------------------------------------------------
-# Synthetic mixtures (training data for the CNN)
+# Network input (the training mixtures: mlpc_helpers.synthetic.xrd_patterns)
 # ----------------------------------------------------------------------------------------------
 
 
@@ -287,101 +286,6 @@ def normalise_patterns(patterns: np.ndarray, sqrt: bool = False) -> np.ndarray:
         raise MLPCInputError(f"patterns: every pattern needs a positive maximum to be "
                              f"normalised; pattern(s) {rows[:5].tolist()} are all zero.")
     return (x / peak).astype(np.float32)
-
-
-def synthetic_mixtures(
-    library: np.ndarray,
-    rir: np.ndarray,
-    tth: np.ndarray,
-    n: int,
-    *,
-    random_state: int | np.random.Generator | None = None,
-    max_phases: int = 6,
-    always: Sequence[int] = (),
-    always_fraction: tuple[float, float] = (0.1, 0.3),
-    shift_range: float = 0.3,
-    broadening_deg: tuple[float, float] = (0.0, 0.04),
-    orientation: float = 0.25,
-    background: float = 0.3,
-    max_counts: tuple[float, float] = (500.0, 5000.0),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Random mixtures of reference patterns with physical augmentation; seeded.
-
-    Each pattern: 1..``max_phases`` phases drawn from the library columns (plus the columns in
-    ``always``, e.g. an internal standard, at a weight fraction drawn from ``always_fraction``),
-    weight fractions from a flat Dirichlet; intensities ``w_i · RIR_i · pattern_i`` (the
-    inverse of the RIR quantification). Augmentation, in this order:
-
-    - preferred orientation: each phase's pattern times a smooth random factor
-      ``1 + a·u + b·(3u²-1)/2`` of 2θ (u in -1..1), ``|a|, |b| ≤ orientation``;
-    - peak broadening: Gaussian blur with σ uniform in ``broadening_deg`` (degrees 2θ);
-    - zero shift: one 2θ shift uniform in ±``shift_range`` degrees;
-    - background: a decaying low-angle term, an amorphous hump near 22° and a constant, together
-      up to ``background`` of the pattern's maximum;
-    - counting statistics: scaled to a maximum uniform in ``max_counts`` and Poisson-sampled.
-
-    Returns ``X`` (n, n_points) float32 counts, ``presence`` (n, n_phases) 0/1 float32 and
-    ``fractions`` (n, n_phases) float32 weight fractions summing to 1.
-    """
-    from scipy.ndimage import gaussian_filter1d
-
-    L = np.asarray(library, dtype=float)
-    rir = np.asarray(rir, dtype=float)
-    tth = np.asarray(tth, dtype=float)
-    if L.ndim != 2 or L.shape[0] != tth.shape[0] or L.shape[1] != rir.shape[0]:
-        raise MLPCInputError(
-            f"library must be (n_points, n_phases) = ({tth.shape[0]}, {rir.shape[0]}) to match "
-            f"tth and rir; got {L.shape}."
-        )
-    if n < 1 or max_phases < 1:
-        raise MLPCInputError("n and max_phases must be at least 1.")
-    always = [int(i) for i in always]
-    pool = np.array([i for i in range(L.shape[1]) if i not in always])
-    if max_phases > len(pool):
-        raise MLPCInputError(f"max_phases={max_phases} exceeds the {len(pool)} optional phases.")
-    rng = check_random_state(random_state)
-    if n > _CHUNK:  # bound the memory: generate in chunks from the one generator
-        kw = dict(max_phases=max_phases, always=always, always_fraction=always_fraction,
-                  shift_range=shift_range, broadening_deg=broadening_deg,
-                  orientation=orientation, background=background, max_counts=max_counts)
-        parts = [synthetic_mixtures(L, rir, tth, min(_CHUNK, n - i), random_state=rng, **kw)
-                 for i in range(0, n, _CHUNK)]
-        return tuple(np.concatenate(a) for a in zip(*parts, strict=True))  # type: ignore
-    n_phases = L.shape[1]
-    step = float(np.median(np.diff(tth)))
-
-    W = np.zeros((n, n_phases))
-    for k in range(n):
-        chosen = rng.choice(pool, size=rng.integers(1, max_phases + 1), replace=False)
-        rest = 1.0
-        if always:
-            fa = rng.uniform(*always_fraction, size=len(always))
-            fa = fa / max(1.0, fa.sum())
-            W[k, always] = fa
-            rest = 1.0 - fa.sum()
-        W[k, chosen] = rest * rng.dirichlet(np.ones(len(chosen)))
-
-    u = 2 * (tth - tth[0]) / (tth[-1] - tth[0]) - 1
-    p2 = (3 * u**2 - 1) / 2
-    a = rng.uniform(-orientation, orientation, size=(n, n_phases))
-    b = rng.uniform(-orientation, orientation, size=(n, n_phases))
-    S = W * rir
-    X = S @ L.T + (S * a) @ (L * u[:, None]).T + (S * b) @ (L * p2[:, None]).T
-
-    sig = rng.uniform(*broadening_deg, size=n) / step
-    shifts = rng.uniform(-shift_range, shift_range, size=n)
-    low = np.exp(-(tth - tth[0]) / 5.0)
-    hump = np.exp(-0.5 * ((tth - 22.0) / 4.0) ** 2)
-    for k in range(n):
-        x = gaussian_filter1d(X[k], sig[k], mode="nearest") if sig[k] > 0.05 else X[k]
-        x = np.interp(tth - shifts[k], tth, x)
-        x = np.clip(x, 0, None)
-        top = x.max()
-        c = rng.uniform(0, background, size=3) * top
-        x = x + c[0] * low + c[1] * hump + c[2]
-        x = x * rng.uniform(*max_counts) / x.max()
-        X[k] = rng.poisson(x)
-    return X.astype(np.float32), (W > 0).astype(np.float32), W.astype(np.float32)
 
 
 def identification_scores(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:

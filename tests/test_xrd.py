@@ -61,42 +61,12 @@ def test_rir_and_groups():
         xrd.rir_weight_percent([[1.0]], [0.0])
 
 
-def test_synthetic_mixtures_physics(toy):
-    lib, phases = toy
-    L, rir = lib.to_numpy()[:, :3], phases.rir.to_numpy()[:3]
-    X, P, F = xrd.synthetic_mixtures(L, rir, TTH, 50, random_state=3, max_phases=2, always=[1])
-    assert X.shape == (50, TTH.size) and P.shape == F.shape == (50, 3)
-    np.testing.assert_allclose(F.sum(1), 1, atol=1e-5)
-    assert (P[:, 1] == 1).all() and np.all((F > 0) == (P > 0))
-    assert (X >= 0).all() and np.allclose(X, np.round(X))  # Poisson counts
-    assert 400 < X.max(1).min() and X.max(1).max() < 6000
-    # seeded: same state, same patterns; other state, other patterns
-    X2, _, _ = xrd.synthetic_mixtures(L, rir, TTH, 50, random_state=3, max_phases=2, always=[1])
-    np.testing.assert_array_equal(X, X2)
-    X3, _, _ = xrd.synthetic_mixtures(L, rir, TTH, 50, random_state=4, max_phases=2, always=[1])
-    assert not np.array_equal(X, X3)
-
-
-def test_synthetic_without_augmentation_matches_rir_model(toy):
-    """No shift, blur, texture, background or noise: the pattern is Σ w_i RIR_i pattern_i,
-    so NNLS + RIR gives the generated weights back."""
-    lib, phases = toy
-    L, rir = lib.to_numpy()[:, :3], phases.rir.to_numpy()[:3]
-    X, _, F = xrd.synthetic_mixtures(
-        L, rir, TTH, 5, random_state=0, max_phases=2, shift_range=0, broadening_deg=(0, 0),
-        orientation=0, background=0, max_counts=(1e9, 1e9))
-    wt = xrd.rir_weight_percent(xrd.nnls_fit(X.T.astype(float), L)[0], rir)
-    np.testing.assert_allclose(wt, 100 * F, atol=0.05)
-
-
 def test_identification_scores_and_bad_input(toy):
     s = xrd.identification_scores([[1, 0, 1], [0, 1, 1]], [[1, 1, 1], [0, 1, 0]])
     assert s == pytest.approx({"precision": 0.75, "recall": 0.75, "f1": 0.75})
     lib, phases = toy
     with pytest.raises(ValueError, match="n_points"):
         xrd.nnls_fit(np.ones(10), lib.to_numpy())
-    with pytest.raises(ValueError, match="tth and rir"):
-        xrd.synthetic_mixtures(lib.to_numpy(), [1.0], TTH, 3)
     with pytest.raises(ValueError, match="maximum"):
         xrd.normalise_patterns(np.zeros((2, 5)))
 

@@ -95,5 +95,9 @@ def test_train_phase_cnn_is_seeded():
     m1, h1, val = models.train_phase_cnn(x, pres, frac, **kw)
     m2, h2, _ = models.train_phase_cnn(x, pres, frac, **kw)
     assert len(val) == 4 and h1.train_loss == h2.train_loss
-    with pytest.raises(ValueError):
+    with pytest.raises(MLPCInputError, match="one row per pattern"):
         models.train_phase_cnn(x, pres[:3], frac, **kw)
+    with pytest.raises(MLPCInputError, match="n_phases"):
+        models.train_phase_cnn(x, pres[:, :2], frac, **kw)
+    with pytest.raises(MLPCInputError, match="val_fraction"):
+        models.train_phase_cnn(x, pres, frac, val_fraction=1.5, **kw)

@@ -127,16 +127,22 @@ def train_phase_cnn(
     """
     from mlpc_helpers import runtime
     from mlpc_helpers.models.training import fit, make_loader
+    from mlpc_helpers.validation import MLPCInputError
 
     x = np.asarray(x, dtype=np.float32)
     presence = np.asarray(presence, dtype=np.float32)
     fractions = np.asarray(fractions, dtype=np.float32)
     if not (len(x) == len(presence) == len(fractions)):
-        raise ValueError("x, presence and fractions need one row per pattern.")
+        raise MLPCInputError(
+            f"x, presence and fractions need one row per pattern; got {len(x)}, "
+            f"{len(presence)} and {len(fractions)} rows. Pass the three arrays that "
+            "synthetic.xrd_patterns.simulate_mixtures returned, in the same row order.")
     if presence.shape != fractions.shape:
-        raise ValueError("presence and fractions must both be (n, n_phases).")
+        raise MLPCInputError(
+            f"presence {presence.shape} and fractions {fractions.shape} must both be "
+            "(n, n_phases): one column per library phase, in the same order.")
     if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be in (0, 1); got {val_fraction}.")
+        raise MLPCInputError(f"val_fraction must be in (0, 1), e.g. 0.1; got {val_fraction}.")
     seed = runtime.check_random_int(random_state)
     torch.manual_seed(seed)
     n_val = max(1, int(round(val_fraction * len(x))))

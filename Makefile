@@ -5,9 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NBVAL_CELL_TIMEOUT ?= 900
-# Notebooks run in parallel under pytest-xdist (one file per worker, one thread each).
+# Notebooks run in parallel under pytest-xdist (mlpc_course/execute.py: one file per worker).
 TEST_WORKERS ?= 2
-XDIST := $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
 # What test and render executions share: no progress bars, CPU, one BLAS/torch thread each.
 RUN_ENV := MPLBACKEND=Agg MLPC_DEVICE=cpu HF_HUB_OFFLINE=1 TQDM_DISABLE=1 OMP_NUM_THREADS=1 \
   MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
@@ -50,9 +49,11 @@ data: $(STAMP)
 	$(PY) -m mlpc_course.cli fetch
 
 # --- run the course --------------------------------------------------------------------------
+# The one executor (mlpc_course/execute.py): nbval with figures drawn inline, as in `make test`.
 execute: data
 	rm -rf build/metrics build/executed
-	$(RUN_ENV) $(PY) -m mlpc_course.cli execute --out build/executed
+	$(RUN_ENV) $(PY) -m mlpc_course.cli execute --out build/executed --workers $(TEST_WORKERS) \
+	  --cell-timeout $(NBVAL_CELL_TIMEOUT) -- -q
 
 # Quarto $(QUARTO_VERSION) into .quarto-cli/ (once: a stamp file) unless it is on PATH.
 quarto:
@@ -111,10 +112,9 @@ test: data quarto browser
 	rm -rf build/metrics build/executed
 	$(VENV)/bin/ruff check .
 	-$(PY) -m mlpc_course.cli student
-	$(RUN_ENV) MLPC_QUARTO=$(QUARTO) $(PY) -m pytest tests notebooks --nbval-lax $(XDIST) \
-	  -m "not after_notebooks and not after_render" \
-	  -p mlpc_course.nbval_editions -p mlpc_course.nbval_executed \
-	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
+	$(RUN_ENV) MLPC_QUARTO=$(QUARTO) $(PY) -m mlpc_course.cli execute --out build/executed \
+	  --workers $(TEST_WORKERS) --cell-timeout $(NBVAL_CELL_TIMEOUT) -- tests \
+	  -m "not after_notebooks and not after_render" -p mlpc_course.nbval_editions --durations=15
 	$(RUN_ENV) $(PY) -m pytest tests -m after_notebooks
 	$(RENDER) --profile handout
 	$(RENDER)

@@ -1,7 +1,8 @@
 """Command line of the course (``python -m mlpc_course.cli`` or ``mlpc``), used by the Makefile.
 
     mlpc fetch [NAME ...]          download/verify datasets (all by default)
-    mlpc execute [--out DIR] [NB]  run notebooks top to bottom, write executed copies
+    mlpc execute [--out DIR] [--workers N] [NB] [-- PYTEST ARGS]
+                                   run notebooks (nbval, figures inline), write executed copies
     mlpc site [--executed DIR] [--out DIR]   build _site/ with nbconvert (no Quarto)
     mlpc check                     fail when a recorded metric misses its published value
     mlpc student [--out DIR] [--check] [NB]  write (or check) the student editions
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("names", nargs="*")
     e = sub.add_parser("execute", help="execute notebooks")
     e.add_argument("--out", default="build/executed")
-    e.add_argument("names", nargs="*", help="notebook stems (default: all)")
+    e.add_argument("--workers", type=int, default=1, help="notebooks run in parallel")
+    e.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
+    e.add_argument("names", nargs="*", help="notebook stems or paths (default: all)")
     s = sub.add_parser("site", help="build the nbconvert site")
     s.add_argument("--executed", default="build/executed")
     s.add_argument("--out", default="_site")
@@ -49,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                          "that notebooks and the site read) with date, commit and times")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
-    args = p.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
 
     if args.cmd == "fetch":
         from mlpc_helpers import data
@@ -61,17 +65,20 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.cmd == "execute":
-        from . import site
+        from . import execute
 
-        times = site.execute_all(Path(args.out), args.names or None)
-        (Path(args.out) / "times.json").write_text(json.dumps(times, indent=1))
-        return 0
+        try:
+            return execute.execute(args.names or None, args.out, workers=args.workers,
+                                   cell_timeout=args.cell_timeout or execute.CELL_TIMEOUT_S,
+                                   extra=extra)
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     if args.cmd == "site":
-        from . import site
+        from . import execute, site
 
-        tfile = Path(args.executed) / "times.json"
-        times = json.loads(tfile.read_text()) if tfile.exists() else {}
-        index = site.build_site(Path(args.executed), Path(args.out), times)
+        index = site.build_site(Path(args.executed), Path(args.out),
+                                execute.seconds(args.executed))
         print(f"Site written: open {index.resolve()}")
         return 0
     if args.cmd == "check":

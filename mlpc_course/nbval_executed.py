@@ -4,7 +4,9 @@
 notebook in one kernel and keeps the cell's outputs only in memory (``IPyNbCell.test_outputs``).
 This plugin copies those outputs into the notebook as nbval read it and, when the last item of a
 notebook has run, writes ``build/executed/<notebook>.ipynb`` (``--executed-dir`` or
-``MLPC_EXECUTED_DIR`` change the folder). ``tools/render.py`` stages those executed copies in
+``MLPC_EXECUTED_DIR`` change the folder), with its wall time in ``metadata.mlpc.seconds``.
+:mod:`mlpc_course.execute` builds the one command that runs it (``make test``, ``make
+execute``). ``tools/render.py`` stages those executed copies in
 place of the output-free sources and runs Quarto there: CI executes each notebook once.
 
 What is written is what a reader should see: figures (the kernels get the inline matplotlib
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +93,7 @@ def pytest_runtest_setup(item: Any):
     if type(parent).__name__ != "IPyNbFile" or parent.kernel is not None:
         yield  # not a notebook, or its kernel runs already
         return
+    parent._mlpc_t0 = time.perf_counter()
     old = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = INLINE_BACKEND
     try:
@@ -140,6 +144,9 @@ def pytest_runtest_teardown(item: Any, nextitem: Any) -> None:
     nb = parent.nb
     if nb.metadata.get("mlpc_edition") == "student":
         return
+    t0 = getattr(parent, "_mlpc_t0", None)
+    if t0 is not None:
+        nb.metadata.setdefault("mlpc", {})["seconds"] = round(time.perf_counter() - t0, 1)
     out_dir = _executed_dir(item.config)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / Path(str(parent.path)).name

@@ -1,7 +1,7 @@
 """Execute the course notebooks and build the static site without Quarto (nbconvert).
 
-``make course`` uses Quarto when it is on PATH; otherwise it calls :func:`execute_all` and
-:func:`build_site`, which write ``_site/index.html``, one HTML page and the executed ``.ipynb``
+``make course`` uses Quarto when it is on PATH; otherwise it executes the notebooks with
+:mod:`mlpc_course.execute` and calls :func:`build_site`, which write ``_site/index.html``, one HTML page and the executed ``.ipynb``
 per notebook (the instructor edition), the student editions (``_site/student/``, see
 :mod:`mlpc_course.editions`), the syllabus and the reproduction page (published value vs ours).
 """
@@ -11,13 +11,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from pathlib import Path
 
 from mlpc_helpers import report
 from mlpc_helpers.paths import project_root
-
-CELL_TIMEOUT_S = 1800
 
 
 def notebooks(root: Path | None = None) -> list[Path]:
@@ -35,42 +32,6 @@ def notebook_title(path: Path) -> str:
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return Path(path).stem
-
-
-def execute_notebook(path: Path, out_dir: Path, timeout: int = CELL_TIMEOUT_S) -> tuple[Path, float]:
-    """Run ``path`` top to bottom in its own folder; write the executed copy to ``out_dir``.
-
-    Returns (executed path, seconds). Errors propagate as nbclient's CellExecutionError, which
-    names the failing cell.
-    """
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3",
-        resources={"metadata": {"path": str(Path(path).parent)}},
-    )
-    t0 = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - t0
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / Path(path).name
-    nbformat.write(nb, out)
-    return out, seconds
-
-
-def execute_all(out_dir: Path, names: list[str] | None = None) -> dict[str, float]:
-    """Execute every notebook (or those whose stem is in ``names``); returns seconds per notebook."""
-    times = {}
-    for nb in notebooks():
-        if names and nb.stem not in names:
-            continue
-        print(f"executing {nb.name} ...", flush=True)
-        _, sec = execute_notebook(nb, out_dir)
-        times[nb.stem] = sec
-        print(f"  done in {sec:.0f} s", flush=True)
-    return times
 
 
 def seed_sweep_sentence() -> str:

@@ -6,7 +6,7 @@
 
 The notebooks in ``notebooks/`` are committed without outputs; ``make test`` executes each one
 once under nbval and ``mlpc_course.nbval_executed`` writes the executed copy to
-``build/executed/`` (``make execute`` writes the same copies with nbclient). This script stages
+``build/executed/`` (``make execute`` runs the same executor, :mod:`mlpc_course.execute`). This script stages
 the Quarto project in ``build/render/`` -- every file Quarto reads, with the executed copies in
 place of ``notebooks/*.ipynb`` -- renders it there, and moves the output to ``_site/`` or
 ``_handouts/``. Sources are never modified and no notebook runs twice.

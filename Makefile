@@ -24,29 +24,68 @@ RENDER := $(RUN_ENV) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/render.py
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: course setup data execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser seeds
+.PHONY: course setup lock data data-archives execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser seeds grade release
 
 help:
 	@echo "make course    set up .venv, fetch data, execute every notebook, build _site/"
 	@echo "make test      set up, then ruff + unit tests + every notebook under nbval (CPU)"
 	@echo "make student   write the student editions (answers taken out) to student/"
+	@echo "make grade SUBMISSIONS=dir/   grade submitted notebooks: build/grades/grades.csv"
+	@echo "make release WEEK=N SOLUTIONS=M TAG=t   public material in build/release/public/"
 	@echo "make render    render _site/ with Quarto from build/executed/ (make handouts: PDFs)"
 	@echo "make seeds     run notebooks for SEEDS seeds (default 10), table in build/seeds/"
+	@echo "make setup     install .venv from requirements/lock.txt (make lock refreshes it)"
 	@echo "make lab | data | quarto | execute | test-gpu | test-student | clean"
 
 # --- setup -----------------------------------------------------------------------------------
-$(STAMP): pyproject.toml
+# One locked environment (issue 42): requirements/lock.txt pins every package with its sha256
+# (uv pip compile --universal: Linux, macOS arm64, Python 3.11+), from pyproject.toml's core
+# and the extras `lab` (Jupyter, the course build) and `test`. `make setup` installs exactly
+# that with pip (--require-hashes --no-deps), then the course itself; `make lock` refreshes the
+# lock after a change to pyproject.toml (keeps every pin it can; UPGRADE=1: newest releases).
+# TORCH=cpu (Linux): torch and torchvision from PyTorch's CPU index, without PyPI's CUDA wheels.
+LOCK := requirements/lock.txt
+TORCH ?= pypi
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+ENVPY := $(PY) -m mlpc_course.environment
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: install it and run make again (or make PYTHON=python3.11).")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	@if [ "$(TORCH)" = cpu ] && [ "$$(uname -s)" = Linux ]; then \
+	  set -e; $(ENVPY) without-cuda -o $(VENV)/lock-cpu.txt; \
+	  echo "torch, torchvision: CPU wheels from $(TORCH_CPU_INDEX)"; \
+	  $(PY) -m pip install --quiet --no-deps --index-url $(TORCH_CPU_INDEX) \
+	    "torch==$$($(ENVPY) pin torch)+cpu" "torchvision==$$($(ENVPY) pin torchvision)+cpu"; \
+	  $(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/lock-cpu.txt; \
+	else \
+	  echo "$(PY) -m pip install --require-hashes --no-deps -r $(LOCK)"; \
+	  $(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK); \
+	fi
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps -e .
+	$(ENVPY) check $(if $(filter cpu,$(TORCH)),--ignore-cuda,)
+	$(PY) -m pip check
 	@touch $(STAMP)
-	@echo "Installed the course environment in $(VENV)/"
+	@echo "Installed the course environment ($(LOCK)) in $(VENV)/"
 
 setup: $(STAMP)
 
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import uv' 2>/dev/null || $(PY) -m pip install --quiet uv
+	UV_PYTHON_DOWNLOADS=never $(PY) -m uv pip compile pyproject.toml --extra lab --extra test \
+	  --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade,) \
+	  -o $(LOCK)
+	@echo "Wrote $(LOCK): commit it; make setup installs it."
+
 data: $(STAMP)
 	$(PY) -m mlpc_course.cli fetch
+
+# The instructor's second source for a classroom (issue 42): one zip per dataset, built from the
+# verified cache into build/data-archives/, sha256s written into mlpc_helpers/data/archives.json.
+# Upload the zips to one release and set base_url in that file (README, Data).
+data-archives: $(STAMP)
+	$(PY) tools/build_data_archives.py --out build/data-archives --write-config
 
 # --- run the course --------------------------------------------------------------------------
 # The one executor (mlpc_course/execute.py): nbval with figures drawn inline, as in `make test`.
@@ -71,6 +110,29 @@ browser:
 # Student editions: every `solution` cell becomes a stub (see mlpc_course/editions.py).
 student: $(STAMP)
 	$(PY) -m mlpc_course.cli student
+
+# Grading (issue 36; format: GRADING.md, README "Running the semester"). Every notebook below
+# SUBMISSIONS/ runs in a fresh kernel with its exercises' public and hidden tests; writes
+# $(GRADES)/grades.csv (student x exercise), grades_long.csv and feedback/<student>.md.
+SUBMISSIONS ?=
+GRADES ?= build/grades
+grade: data
+	@test -n "$(SUBMISSIONS)" || { echo "give the folder: make grade SUBMISSIONS=path/to/folder/"; exit 2; }
+	$(RUN_ENV) $(PY) -m mlpc_course.cli grade "$(SUBMISSIONS)" --out $(GRADES) \
+	  $(if $(WORKERS),--workers $(WORKERS),)
+
+# Release (issue 36): build/release/public/ = the public repository's tree: student editions of
+# weeks <= WEEK, solutions of weeks <= SOLUTIONS (default: the schedule in course.yml), the
+# course package; the setup cell clones TAG. SITE=1: the student-mode site and handouts in
+# public/docs/ (after make execute). COMMIT=<clone of the public repo>: commit + tag there.
+WEEK ?=
+SOLUTIONS ?=
+TAG ?=
+COMMIT ?=
+release: $(STAMP)
+	$(PY) -m mlpc_course.cli release $(if $(WEEK),--week $(WEEK),) \
+	  $(if $(SOLUTIONS),--solutions $(SOLUTIONS),) $(if $(TAG),--tag $(TAG),) \
+	  $(if $(SITE),--site,) $(if $(COMMIT),--commit $(COMMIT),)
 
 site: execute
 	$(PY) -m mlpc_course.cli site --executed build/executed --out _site

@@ -7,7 +7,12 @@
     mlpc check                     fail when a recorded metric misses its published value
     mlpc student [--out DIR] [--check] [NB]  write (or check) the student editions
     mlpc info                      versions, seed, device
-    mlpc seeds [--seeds N] [--workers W] [--summary-only|--publish] [NB]  seed sweep
+    mlpc grade SUBMISSIONS [--out DIR] [--workers N]  grade submissions: grades.csv, feedback/
+    mlpc release [--week N] [--solutions M] [--tag T] [--site]  public material, pinned to T
+    mlpc seeds [--seeds N] [--workers W] [--executor local|slurm] [--partition P]
+               [--gpus G] [--cpus C] [--mem-gb M] [--time-min T] [--slurm KEY=VALUE ...]
+               [--setup LINE ...] [--retries R] [--full] [--summary-only|--publish] [NB]
+                                   seed sweep (one job per notebook x seed, via submitit)
 """
 
 from __future__ import annotations
@@ -41,8 +46,31 @@ def main(argv: list[str] | None = None) -> int:
     sd.add_argument("--seeds", type=int, default=10, help="seeds 0 .. N-1 (default 10)")
     sd.add_argument("--first", type=int, default=0, help="first seed (default 0)")
     sd.add_argument("--workers", type=int, default=0,
-                    help="parallel notebook runs (default: the CPU count)")
-    sd.add_argument("--out", default=None, help="folder (default build/seeds)")
+                    help="jobs at a time: local processes (default: the CPU count) or the "
+                         "SLURM array's limit %%N (default: all)")
+    sd.add_argument("--executor", default="local", choices=("local", "slurm"),
+                    help="where the jobs run: this machine, or SLURM through submitit")
+    sd.add_argument("--partition", default=None, help="SLURM partition")
+    sd.add_argument("--gpus", type=int, default=None,
+                    help="GPUs per job (SLURM --gpus-per-node; local: default keeps the "
+                         "GPUs this machine shows, 0 hides them)")
+    sd.add_argument("--cpus", type=int, default=None,
+                    help="CPUs per job (SLURM --cpus-per-task) = the kernel's threads "
+                         "(default 1)")
+    sd.add_argument("--mem-gb", type=float, default=None, help="memory per job (SLURM --mem)")
+    sd.add_argument("--time-min", type=int, default=None,
+                    help="wall-clock limit per job in minutes (SLURM --time; default 180 "
+                         "on SLURM, none locally)")
+    sd.add_argument("--slurm", action="append", default=[], metavar="KEY=VALUE",
+                    help="further #SBATCH flags, e.g. --slurm account=mlpc --slurm qos=normal")
+    sd.add_argument("--setup", action="append", default=[], metavar="LINE",
+                    help="shell line run before each job, e.g. 'module load cuda'")
+    sd.add_argument("--retries", type=int, default=1,
+                    help="times a failed job is submitted again (default 1)")
+    sd.add_argument("--full", action="store_true",
+                    help="full published sizes (MLPC_FULL=1); runs go to build/seeds-full")
+    sd.add_argument("--out", default=None,
+                    help="folder (default build/seeds, or build/seeds-full at full size)")
     sd.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     sd.add_argument("--summary-only", action="store_true",
                     help="run nothing; rewrite summary.csv/.md from the finished runs")
@@ -51,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
                          "that notebooks and the site read) with date, commit and times")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
+    from . import grading, release  # their subcommands (issue 36)
+
+    grading.add_parser(sub)
+    release.add_parser(sub)
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = p.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
@@ -108,35 +140,49 @@ def main(argv: list[str] | None = None) -> int:
               + ("" if url else " (no Colab links: set repo-url in _variables.yml)"))
         return 0
     if args.cmd == "seeds":
-        from . import seeds
+        from . import cluster, seeds
 
+        try:
+            full = True if args.full else seeds._full()
+        except ValueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        out = Path(args.out) if args.out else seeds.default_out(full)
         if args.publish:
-            out = Path(args.out) if args.out else seeds.seeds_dir()
             try:
                 dest = seeds.publish(out)
-            except FileNotFoundError as err:
+            except (FileNotFoundError, ValueError) as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 2
             print(f"Published the seed table to {dest}/ (commit it)")
             return 0
         if args.summary_only:
-            out = Path(args.out) if args.out else seeds.seeds_dir()
             print(f"Seed table: {seeds.write_summary(out)} and summary.md")
             return 0
         try:
+            opts = cluster.ClusterOptions(
+                executor=args.executor, workers=args.workers or None,
+                partition=args.partition, gpus=args.gpus, cpus=args.cpus,
+                mem_gb=args.mem_gb, time_min=args.time_min,
+                slurm_args=cluster.parse_key_values(args.slurm), setup=list(args.setup),
+                retries=args.retries)
             res = seeds.sweep(args.names or None,
                               range(args.first, args.first + args.seeds),
-                              workers=args.workers or None, out=args.out, timeout=args.timeout)
-        except ValueError as err:
+                              out=out, full=full, timeout=args.timeout, cluster=opts)
+        except ValueError as err:  # ClusterError is a ValueError
             print(f"error: {err}", file=sys.stderr)
             return 2
         for name, seed, err in res.failed:
             print(f"FAILED {name} seed {seed} (see {res.out / str(seed) / name}.error.txt): "
-                  f"{err.splitlines()[0] if err else ''}", file=sys.stderr)
+                  f"{err}", file=sys.stderr)
         print(f"{len(res.ran)} runs done, {len(res.skipped)} done before, "
-              f"{len(res.failed)} failed; table: "
-              f"{res.summary if res.summary else 'none (no finished run)'}")
+              f"{len(res.failed)} failed ({len(res.retried)} retries, {args.executor}); "
+              f"table: {res.summary if res.summary else 'none (no finished run)'}")
         return 1 if res.failed else 0
+    if args.cmd == "grade":
+        return grading.main_grade(args)
+    if args.cmd == "release":
+        return release.main_release(args)
     if args.cmd == "info":
         from mlpc_helpers import runtime
 

@@ -30,8 +30,19 @@ NBVAL_OPTIONS = ("--nbval-lax", "-p", "mlpc_course.nbval_executed")
 CELL_TIMEOUT_S = 900
 
 
+def default_paths(root: Path | None = None) -> list[Path]:
+    """What runs when no notebook is named: ``notebooks/`` and, when it holds notebooks,
+    ``project/`` (the mini-project's template and starter notebooks, issue 41)."""
+    root = root or project_root()
+    paths = [root / "notebooks"]
+    if any((root / "project").rglob("*.ipynb")):
+        paths.append(root / "project")
+    return paths
+
+
 def resolve(names: Sequence[str] | None = None, root: Path | None = None) -> list[Path]:
-    """The notebooks to run: ``notebooks/*.ipynb`` in week order, or those named.
+    """The notebooks to run: ``notebooks/*.ipynb`` in week order, or those named (a stem of
+    ``notebooks/`` or of ``project/``, e.g. ``mp_lpbf_density``, or a path).
 
     Parameters
     ----------
@@ -47,7 +58,8 @@ def resolve(names: Sequence[str] | None = None, root: Path | None = None) -> lis
     every = sorted((root / "notebooks").glob("*.ipynb"))
     if not names:
         return every
-    by_stem = {p.stem: p for p in every}
+    by_stem = {p.stem: p for p in sorted((root / "project").rglob("*.ipynb"))}
+    by_stem.update({p.stem: p for p in every})
     out = []
     for name in names:
         path = Path(name)
@@ -93,7 +105,7 @@ def execute(names: Sequence[str] | None, executed_dir: str | Path, *, workers: i
 
     With ``extra`` holding test paths, those run in the same session (``make test``).
     """
-    paths = resolve(names) if names else [project_root() / "notebooks"]
+    paths = resolve(names) if names else default_paths()
     cmd = pytest_command(paths, executed_dir, workers=workers, cell_timeout=cell_timeout,
                          extra=extra)
     env = dict(os.environ)

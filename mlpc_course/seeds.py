@@ -1,27 +1,36 @@
 """Seed sweeps: run notebooks for several values of ``MLPC_SEED`` and tabulate every metric.
 
 A number that holds for one seed is not a result. ``make seeds`` (``mlpc seeds``) executes the
-named notebooks (default: every ``notebooks/week*.ipynb``) once per seed, each run in a fresh
-kernel with ``MLPC_SEED=<seed>`` and ``MLPC_METRICS_DIR=build/seeds/<seed>/`` (so
-``build/metrics/`` is untouched), and writes the table ``build/seeds/summary.csv`` and
-``summary.md``: per metric the median, min, max, the number of seeds and, where a published
-value and tolerance exist, how many seeds fall inside.
+named notebooks (default: every ``notebooks/week*.ipynb``) once per seed, each notebook x
+seed one job (:mod:`mlpc_course.cluster`: submitit, on this machine or through SLURM) that
+runs the notebook in a fresh kernel with ``MLPC_SEED=<seed>``, and writes the table
+``summary.csv`` and ``summary.md``: per metric the median, min, max, the number of seeds and,
+where a published value and tolerance exist, how many seeds fall inside.
 
-Layout of ``build/seeds/``::
+One folder holds one size. Reduced-size runs (the default, CPU) go to ``build/seeds/``;
+full-size runs (``MLPC_FULL=1``, ``--full``) to ``build/seeds-full/``; ``MLPC_SEEDS_DIR``
+moves both (``<dir>`` and ``<dir>-full``). Layout of a sweep folder::
 
     <seed>/<notebook>.json         what report.record wrote in that run
-    <seed>/<notebook>.done.json    marker, written atomically after a successful run
-                                   (seconds, MLPC_FULL, finish time)
+    <seed>/<notebook>.done.json    marker, written atomically after a successful run:
+                                   seconds, size, start/end, executor, job id, attempt,
+                                   commit, device, Python and package versions
     <seed>/<notebook>.error.txt    the error of a failed run (removed when it succeeds)
+    sweeps.json                    one record per `make seeds`: start/end, executor and
+                                   its options, commit, size, runs done/failed/retried
+    _jobs/                         submitit's pickles and per-job logs
     summary.csv, summary.md        the table
 
-``publish`` (``mlpc seeds --publish``) copies the table to ``results/seeds/`` with
-``sweep.json`` (date, commit, seeds per notebook, run times): the committed snapshot that
-``report.seed_range`` and the reproduction page fall back to when ``build/seeds/`` is absent.
+A run writes its metrics in a private folder; only a run that finished has its metrics
+moved next to its marker, so a folder never holds half a run (a killed job, a notebook that
+raised, two jobs of the same run). ``publish`` (``mlpc seeds --publish``) copies the table
+to ``results/seeds/`` (reduced) or ``results/seeds-full/`` (full) with ``sweep.json``
+(date, commits, size, devices, versions, executors, seeds per notebook, run times): the
+committed snapshot that ``report.seed_range`` and the reproduction page read when no local
+sweep exists.
 
-Resumable: a notebook x seed whose metrics file and marker exist (for the same ``MLPC_FULL``)
-is not run again; delete the marker (or the seed's folder) to force a rerun. Runs go in
-parallel over ``workers`` processes, each kernel with one BLAS/torch thread.
+Resumable: a notebook x seed whose metrics file and marker exist is not run again; delete the
+marker (or the seed's folder) to force a rerun. A failed job is retried (``retries``).
 """
 
 from __future__ import annotations
@@ -32,12 +41,15 @@ import io
 import json
 import math
 import os
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,12 +57,15 @@ from typing import Any
 from mlpc_helpers import report
 from mlpc_helpers.paths import atomic_write_bytes, project_root
 
+from .cluster import ClusterOptions, Outcome
+
 CELL_TIMEOUT_S = 1800
 SUMMARY_COLUMNS = (
     "notebook", "key", "n", "median", "min", "max", "mode",
     "published", "tolerance", "n_within", "seeds", "values",
 )
-# Every kernel: one thread (runs go in parallel), no progress bars, no GUI backend.
+# Every kernel: BLAS/torch threads of its job (1 locally: runs go in parallel), no progress
+# bars, no GUI backend.
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -59,11 +74,78 @@ KERNEL_ENV = {
     "TQDM_DISABLE": "1",
     "MPLBACKEND": "Agg",
 }
+#: package versions each run records (those installed; the kernel's environment)
+VERSION_PACKAGES = (
+    "numpy", "scipy", "scikit-learn", "scikit-image", "pandas", "matplotlib", "torch",
+    "torchvision", "timm", "hyperspy", "exspy", "orix", "kikuchipy", "pymatgen", "matminer",
+    "shap", "mlpc-helpers", "nbclient", "ipykernel", "submitit",
+)
+#: file with the commit of a copy of the course without git (the GPU kit writes it)
+COMMIT_FILE = ".mlpc-commit"
+
+# Run in the kernel after the notebook (not saved anywhere): what the run ran on. The
+# device is the one the notebook's torch code resolved (runtime.device(): MLPC_DEVICE, else
+# a GPU when there is one); "cpu" for a notebook that never imported torch.
+_PROBE = '''
+def _mlpc_sweep_probe(path, packages):
+    import json, os, platform, sys
+    from importlib import metadata
+    versions = {}
+    for name in packages:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(l.split(":", 1)[1].strip() for l in fh if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count()
+    info = {"python": platform.python_version(), "platform": platform.platform(terse=True),
+            "cpu": cpu, "cpu_cores": cores, "versions": versions, "device": "cpu",
+            "gpu": None, "cuda": None}
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        info["torch_threads"] = torch.get_num_threads()
+        if torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(0)
+            info["cuda"] = torch.version.cuda
+        try:
+            from mlpc_helpers import runtime
+            info["device"] = runtime.device()
+        except Exception as err:
+            info["device"] = "unknown (" + str(err) + ")"
+    with open(path, "w") as fh:
+        json.dump(info, fh)
+
+_mlpc_sweep_probe(%r, %r)
+del _mlpc_sweep_probe
+'''
 
 
 def seeds_dir() -> Path:
-    """Folder of the sweep: ``MLPC_SEEDS_DIR`` or ``<root>/build/seeds``."""
+    """Folder of the reduced-size sweep: ``MLPC_SEEDS_DIR`` or ``<root>/build/seeds``."""
     return report.seeds_dir()
+
+
+def default_out(full: bool = False) -> Path:
+    """The sweep folder of a size: :func:`seeds_dir`, or ``<it>-full`` for ``full``."""
+    base = seeds_dir()
+    return base.with_name(base.name + "-full") if full else base
+
+
+def published_dir(full: bool = False) -> Path | None:
+    """The committed snapshot of a size: ``results/seeds`` or ``results/seeds-full``
+    (``MLPC_SEEDS_PUBLISHED`` moves both; set empty, none)."""
+    pub = report.published_seeds_dir()
+    if pub is None:
+        return None
+    return pub.with_name(pub.name + "-full") if full else pub
 
 
 def _full() -> bool:
@@ -72,24 +154,32 @@ def _full() -> bool:
     return runtime.is_full()
 
 
-@dataclass(frozen=True)
-class Job:
-    """One notebook x seed."""
-
-    notebook: Path
-    seed: int
-
-    @property
-    def name(self) -> str:
-        return self.notebook.stem
-
-
 def metrics_file(out: Path, name: str, seed: int) -> Path:
     return Path(out) / str(seed) / f"{name}.json"
 
 
 def marker_file(out: Path, name: str, seed: int) -> Path:
     return Path(out) / str(seed) / f"{name}.done.json"
+
+
+def error_file(out: Path, name: str, seed: int) -> Path:
+    return Path(out) / str(seed) / f"{name}.error.txt"
+
+
+def _markers(out: Path) -> list[tuple[Path, dict]]:
+    found = []
+    for marker in sorted(Path(out).glob("*/*.done.json")):
+        try:
+            int(marker.parent.name)
+            found.append((marker, json.loads(marker.read_text())))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def folder_sizes(out: str | Path) -> set[bool]:
+    """The sizes (``MLPC_FULL`` of each run, False/True) of the finished runs in ``out``."""
+    return {bool(info.get("full")) for _, info in _markers(Path(out))}
 
 
 def is_done(out: Path, name: str, seed: int, full: bool | None = None) -> bool:
@@ -135,69 +225,154 @@ def resolve_notebooks(names: Sequence[str] | None = None, root: Path | None = No
     return out
 
 
-def run_one(notebook: str | Path, seed: int, out: str | Path, full: bool = False,
-            timeout: int = CELL_TIMEOUT_S) -> float:
-    """Execute ``notebook`` in a fresh kernel for ``seed``; write its marker; return seconds.
+def source_commit(root: Path | None = None) -> str:
+    """The commit the notebooks run at: ``git describe --always --dirty`` (``-dirty``: tracked
+    files changed), else the file ``.mlpc-commit`` of a copy without git (the GPU kit),
+    else ``"unknown"``."""
+    root = root or project_root()
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"],
+                             cwd=root, capture_output=True, text=True, timeout=30)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    f = root / COMMIT_FILE
+    if f.is_file():
+        return f.read_text().strip() or "unknown"
+    return "unknown"
 
-    The kernel runs in the notebook's folder with ``MLPC_SEED``, ``MLPC_METRICS_DIR`` (the
-    seed's folder) and one thread. Errors propagate (nbclient's ``CellExecutionError`` names
-    the cell); then no marker is written.
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_one(notebook: str | Path, seed: int, out: str | Path, full: bool = False,
+            timeout: int = CELL_TIMEOUT_S, *, threads: int = 1,
+            provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Execute ``notebook`` in a fresh kernel for ``seed``; write its metrics and marker.
+
+    The kernel runs in the notebook's folder with ``MLPC_SEED``, ``MLPC_FULL``, ``threads``
+    BLAS/torch threads and ``MLPC_METRICS_DIR`` set to a private folder; after the last cell
+    a probe (run in the same kernel, not saved) notes the device and package versions. Only
+    then are the metrics moved to ``<out>/<seed>/<notebook>.json`` and the marker written
+    (both atomically), so a run that fails or is killed leaves no metrics. Errors propagate
+    (nbclient's ``CellExecutionError`` names the cell).
+
+    Returns
+    -------
+    dict
+        The marker: notebook, seed, seconds, full, started, finished, the probe (device,
+        gpu, cuda, cpu, cpu_cores, python, platform, versions) and ``provenance``.
     """
     import nbformat
     from nbclient import NotebookClient
 
-    notebook, out = Path(notebook), Path(out).resolve()
+    notebook, out = Path(notebook).resolve(), Path(out).resolve()
     folder = out / str(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    marker = marker_file(out, notebook.stem, seed)
-    marker.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        **KERNEL_ENV,
-        "MLPC_SEED": str(int(seed)),
-        "MLPC_METRICS_DIR": str(folder),
-        "MLPC_FULL": "1" if full else "0",
-        "MLPC_NOTEBOOK": notebook.stem,
-    }
-    nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3",
-        resources={"metadata": {"path": str(notebook.parent)}},
-        # the kernel's own log (e.g. its TCP warning) would break the progress bar; what the
-        # notebook's code prints or warns goes to the cell outputs, not this log
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-    )
-    t0 = time.perf_counter()
-    client.execute(env=env, cwd=str(notebook.parent))
-    seconds = time.perf_counter() - t0
-    mfile = metrics_file(out, notebook.stem, seed)
-    if not mfile.exists():  # a notebook that records nothing: an empty record, still done
-        atomic_write_bytes(mfile, b"{}\n")
-    info = {
-        "notebook": notebook.stem,
-        "seed": int(seed),
-        "seconds": round(seconds, 2),
-        "full": bool(full),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    atomic_write_bytes(marker, (json.dumps(info, indent=1) + "\n").encode())
-    (folder / f"{notebook.stem}.error.txt").unlink(missing_ok=True)
-    return seconds
-
-
-def _run_job(args: tuple[str, int, str, bool, int]) -> tuple[str, int, float | None, str]:
-    """Worker entry point: never raises, returns (name, seed, seconds or None, error text)."""
-    nb, seed, out, full, timeout = args
+    work = Path(tempfile.mkdtemp(prefix=f".{notebook.stem}.", suffix=".running", dir=folder))
     try:
-        return Path(nb).stem, seed, run_one(nb, seed, out, full, timeout), ""
-    except Exception as err:  # noqa: BLE001 (reported, the sweep goes on)
-        text = "".join(traceback.format_exception(err))
-        err_file = Path(out) / str(seed) / f"{Path(nb).stem}.error.txt"
+        threads = max(1, int(threads))
+        env = {
+            **os.environ,
+            **KERNEL_ENV,
+            **{k: str(threads) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                                         "OPENBLAS_NUM_THREADS")},
+            "MLPC_SEED": str(int(seed)),
+            "MLPC_METRICS_DIR": str(work),
+            "MLPC_FULL": "1" if full else "0",
+            "MLPC_NOTEBOOK": notebook.stem,
+        }
+        nb = nbformat.read(notebook, as_version=4)
+        probe = work / "_probe.json"
+        nb.cells.append(nbformat.v4.new_code_cell(
+            _PROBE % (str(probe), VERSION_PACKAGES)))
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3",
+            resources={"metadata": {"path": str(notebook.parent)}},
+            # the kernel's own log (e.g. its TCP warning) would break the progress bar; what
+            # the notebook's code prints or warns goes to the cell outputs, not this log
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+        started = _now()
+        t0 = time.perf_counter()
+        client.execute(env=env, cwd=str(notebook.parent))
+        seconds = time.perf_counter() - t0
+        src = work / f"{notebook.stem}.json"
+        # a notebook that records nothing: an empty record, still done
+        payload = src.read_bytes() if src.is_file() else b"{}\n"
+        info = {
+            "notebook": notebook.stem,
+            "seed": int(seed),
+            "seconds": round(seconds, 2),
+            "full": bool(full),
+            "started": started,
+            "finished": _now(),
+            "threads": threads,
+            **(json.loads(probe.read_text()) if probe.is_file() else {}),
+            **(provenance or {}),
+        }
+        marker = marker_file(out, notebook.stem, seed)
+        marker.unlink(missing_ok=True)
+        atomic_write_bytes(metrics_file(out, notebook.stem, seed), payload)
+        atomic_write_bytes(marker, (json.dumps(info, indent=1) + "\n").encode())
+        error_file(out, notebook.stem, seed).unlink(missing_ok=True)
+        return info
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _job_id() -> str:
+    try:
+        import submitit
+
+        env = submitit.JobEnvironment()
+        return str(env.job_id)
+    except Exception:  # noqa: BLE001 (not inside a submitit job)
+        return ""
+
+
+def run_job(spec: dict[str, Any]) -> dict[str, Any]:
+    """One notebook x seed as a submitit job (:mod:`mlpc_course.cluster`).
+
+    ``spec``: notebook, seed, out, full, timeout, threads, attempt, executor, commit and
+    ``env`` (variables to set, None to unset, before the kernel starts). Writes the error
+    file of the run when it fails, then re-raises so that the job counts as failed.
+    """
+    for key, value in (spec.get("env") or {}).items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = str(value)
+    nb, seed, out = Path(spec["notebook"]), int(spec["seed"]), Path(spec["out"])
+    job_id = _job_id()
+    prov = {"executor": spec.get("executor", "local"), "job_id": job_id,
+            "attempt": int(spec.get("attempt", 1)), "commit": spec.get("commit", "unknown")}
+    try:
+        return run_one(nb, seed, out, bool(spec.get("full")),
+                       int(spec.get("timeout", CELL_TIMEOUT_S)),
+                       threads=int(spec.get("threads", 1)), provenance=prov)
+    except Exception as err:
+        text = (f"{nb.stem} seed {seed}: attempt {prov['attempt']}, {prov['executor']} job "
+                f"{job_id or '?'}, {_now()}\n\n" + "".join(traceback.format_exception(err)))
         try:
-            atomic_write_bytes(err_file, text.encode())
+            atomic_write_bytes(error_file(out, nb.stem, seed), text.encode())
         except OSError:
             pass
-        return Path(nb).stem, seed, None, f"{type(err).__name__}: {str(err)[-600:]}"
+        raise
+
+
+def short_error(text: str) -> str:
+    """The line of an error text that says what went wrong (``RuntimeError: planned ...``)."""
+    import re
+
+    lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", text or "").splitlines()
+             if ln.strip()]
+    pattern = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b:?")
+    hits = [ln for ln in lines if pattern.match(ln) and "CellExecutionError" not in ln
+            and "FailedJobError" not in ln]
+    return (hits[-1] if hits else (lines[-1] if lines else ""))[:300]
 
 
 @dataclass
@@ -207,11 +382,25 @@ class SweepResult:
     failed: list[tuple[str, int, str]]
     summary: Path | None
     out: Path
+    retried: list[tuple[str, int, int, str]] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
 
 
 def default_workers() -> int:
     """Worker processes when none are asked for: the CPU count."""
-    return max(1, os.cpu_count() or 1)
+    from .cluster import default_workers as dw
+
+    return dw()
+
+
+def _append_sweep_record(out: Path, record: dict[str, Any]) -> None:
+    path = out / "sweeps.json"
+    try:
+        records = json.loads(path.read_text()) if path.is_file() else []
+    except (OSError, ValueError):
+        records = []
+    records.append(record)
+    atomic_write_bytes(path, (json.dumps(records, indent=1) + "\n").encode())
 
 
 def sweep(
@@ -222,68 +411,116 @@ def sweep(
     full: bool | None = None,
     timeout: int = CELL_TIMEOUT_S,
     progress: bool = True,
+    cluster: ClusterOptions | None = None,
 ) -> SweepResult:
-    """Run every notebook x seed not yet done, then write the summary table.
+    """Run every notebook x seed not yet done (one job each), then write the summary table.
 
     Parameters
     ----------
     notebooks : notebook stems, patterns or paths (default every ``notebooks/week*.ipynb``).
     seeds : a count ``N`` (seeds ``0 .. N-1``) or the seeds themselves.
-    workers : parallel processes (default :func:`default_workers`); 1 runs in this process.
-    out : the sweep folder (default :func:`seeds_dir`).
+    workers : jobs at a time (overrides ``cluster.workers``; see
+        :class:`~mlpc_course.cluster.ClusterOptions`).
+    out : the sweep folder (default :func:`default_out` of the size).
     full : ``MLPC_FULL`` for the runs (default: the current setting).
     timeout : seconds per cell.
     progress : show a tqdm bar (``TQDM_DISABLE=1`` silences it).
+    cluster : executor and resources (default: local, one thread per kernel, 1 retry).
+
+    Raises
+    ------
+    ValueError
+        A notebook name that matches nothing; ``out`` holding runs of the other size.
+    mlpc_course.cluster.ClusterError
+        Options that cannot work (SLURM without ``srun``, ...).
     """
+    from . import cluster as _cluster
+
     nbs = (resolve_notebooks([str(n) for n in notebooks]) if notebooks
            else resolve_notebooks(None))
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    out = Path(out) if out is not None else seeds_dir()
-    out = out.resolve()
     full = _full() if full is None else bool(full)
-    workers = default_workers() if not workers else int(workers)
+    out = (Path(out) if out is not None else default_out(full)).resolve()
+    other = folder_sizes(out) - {full}
+    if other:
+        have, want = ("full", "reduced") if full is False else ("reduced", "full")
+        raise ValueError(
+            f"{out} holds {have}-size runs; this sweep is at the {want} size. One folder "
+            f"holds one size: use the default folder ({default_out(full)}) or another --out."
+        )
+    opts = cluster or ClusterOptions()
+    if workers:
+        opts.workers = int(workers)
     jobs, skipped = [], []
     for seed in seed_list:  # seed-major: every notebook gets its first seeds early
         for nb in nbs:
             if is_done(out, nb.stem, seed, full):
                 skipped.append((nb.stem, seed))
             else:
-                jobs.append(Job(Path(nb), seed))
+                jobs.append((Path(nb), seed))
+    commit = source_commit()
+    env: dict[str, str | None] = {}
+    if opts.executor == "local" and opts.gpus is None:
+        # submitit's local executor hides every GPU unless told how many: keep them visible
+        env["CUDA_VISIBLE_DEVICES"] = os.environ.get("CUDA_VISIBLE_DEVICES")
+
+    def spec(job: tuple[Path, int], attempt: int) -> dict[str, Any]:
+        nb, seed = job
+        return {"notebook": str(nb), "seed": seed, "out": str(out), "full": full,
+                "timeout": timeout, "threads": opts.threads, "attempt": attempt,
+                "executor": opts.executor, "commit": commit, "env": env}
+
     ran: list[tuple[str, int, float]] = []
     failed: list[tuple[str, int, str]] = []
+    retried: list[tuple[str, int, int, str]] = []
     bar = _progress(len(jobs), progress, len(skipped))
-    args = [(str(j.notebook), j.seed, str(out), full, timeout) for j in jobs]
 
-    def take(result: tuple[str, int, float | None, str]) -> None:
-        name, seed, sec, err = result
-        if sec is None:
-            failed.append((name, seed, err))
-            if bar is not None:
-                bar.write(f"FAILED {name} seed {seed}: {err.splitlines()[0] if err else ''}")
+    def take(o: Outcome) -> None:
+        nb, seed = o.item
+        if o.ok:
+            ran.append((nb.stem, seed, float(o.result["seconds"])))
         else:
-            ran.append((name, seed, sec))
+            err_text = short_error(o.error)
+            failed.append((nb.stem, seed, err_text))
+            efile = error_file(out, nb.stem, seed)
+            if not efile.is_file():  # the job died before it could write it (killed, ...)
+                atomic_write_bytes(efile, (
+                    f"{nb.stem} seed {seed}: {opts.executor} job {o.job_id} failed "
+                    f"(attempt {o.attempt}) without a result: killed, out of time or memory, "
+                    f"or a node failure? Its log: {out / '_jobs'}/{o.job_id}_0_log.out\n\n"
+                    f"{o.error}\n").encode())
+            if bar is not None:
+                bar.write(f"FAILED {nb.stem} seed {seed}: {err_text}")
         if bar is not None:
-            bar.set_postfix_str(f"{name} seed {seed}", refresh=False)
+            bar.set_postfix_str(f"{nb.stem} seed {seed}", refresh=False)
             bar.update(1)
 
-    try:
-        if workers == 1 or len(args) <= 1:
-            for a in args:
-                take(_run_job(a))
-        else:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+    def again(o: Outcome) -> None:
+        nb, seed = o.item
+        retried.append((nb.stem, seed, o.attempt, short_error(o.error)))
+        if bar is not None:
+            bar.write(f"retrying {nb.stem} seed {seed} (attempt {o.attempt} failed: "
+                      f"{short_error(o.error)})")
 
-            ctx = mp.get_context("spawn")  # no forked zmq/asyncio state in the workers
-            with ProcessPoolExecutor(min(workers, len(args)), mp_context=ctx) as pool:
-                futures = [pool.submit(_run_job, a) for a in args]
-                for fut in as_completed(futures):
-                    take(fut.result())
+    record: dict[str, Any] = {
+        "started": _now(), "executor": opts.executor, "options": opts.describe(),
+        "commit": commit, "size": "full" if full else "reduced",
+        "notebooks": [nb.stem for nb in nbs], "seeds": seed_list,
+    }
+    try:
+        if jobs:
+            out.mkdir(parents=True, exist_ok=True)
+            _cluster.run(run_job, jobs, opts, out / "_jobs", arg=spec, on_outcome=take,
+                         on_retry=again)
     finally:
         if bar is not None:
             bar.close()
-    summary = write_summary(out) if any(out.glob("*/*.done.json")) else None
-    return SweepResult(ran, skipped, failed, summary, out)
+        if jobs:
+            record.update(finished=_now(), ran=len(ran), failed=len(failed),
+                          retried=len(retried), skipped=len(skipped))
+            _append_sweep_record(out, record)
+    summary = write_summary(out) if _markers(out) else None
+    return SweepResult(ran, skipped, failed, summary, out, retried, record)
 
 
 def _progress(total: int, enabled: bool, skipped: int) -> Any:
@@ -293,6 +530,101 @@ def _progress(total: int, enabled: bool, skipped: int) -> Any:
 
     desc = "notebook x seed" + (f" ({skipped} done before)" if skipped else "")
     return tqdm(total=total, desc=desc, unit="run", dynamic_ncols=True)
+
+
+# --- provenance ------------------------------------------------------------------------------
+def device_label(info: dict[str, Any]) -> str:
+    """One run's device in words: ``"NVIDIA H100 80GB HBM3 (CUDA 12.4)"`` or ``"CPU: AMD
+    EPYC (2 cores)"``; ``"not recorded"`` for runs older than the provenance."""
+    dev = str(info.get("device") or "")
+    if not dev:
+        return "not recorded"
+    if dev == "cuda" and info.get("gpu"):
+        return f"{info['gpu']} (CUDA {info.get('cuda') or '?'})"
+    if dev == "mps":
+        return "Apple GPU (mps)"
+    cores = info.get("cpu_cores")
+    return f"CPU: {info.get('cpu') or '?'}" + (f" ({cores} cores)" if cores else "")
+
+
+def provenance(out: str | Path) -> dict[str, Any]:
+    """What the finished runs of ``out`` ran on, from their markers and ``sweeps.json``.
+
+    Returns
+    -------
+    dict
+        ``size`` ("reduced", "full" or "mixed"), ``started``/``finished`` (first start, last
+        end, ISO), ``commits``, ``executors``, ``devices`` and ``python`` (each ``{value:
+        runs}``), ``versions`` (``{package: version}``, or ``{package: {version: runs}}``
+        where runs differ), ``runs``, ``runs_without_provenance`` (markers of older sweeps)
+        and ``sweeps`` (the records of ``sweeps.json``).
+    """
+    out = Path(out)
+    markers = [info for _, info in _markers(out)]
+    count = lambda key: dict(Counter(str(k) for k in key).most_common())  # noqa: E731
+    sizes = {bool(i.get("full")) for i in markers}
+    starts, ends = [], []
+    for i in markers:
+        try:
+            end = datetime.fromisoformat(i["finished"])
+        except (KeyError, ValueError):
+            continue
+        ends.append(end)
+        try:
+            starts.append(datetime.fromisoformat(i["started"]))
+        except (KeyError, ValueError):
+            starts.append(datetime.fromtimestamp(end.timestamp() - float(i.get("seconds", 0)),
+                                                 UTC))
+    recorded = [i for i in markers if i.get("versions")]
+    versions: dict[str, Any] = {}
+    for pkg in sorted({p for i in recorded for p in i["versions"]}):
+        seen = count(i["versions"].get(pkg, "not installed") for i in recorded)
+        versions[pkg] = next(iter(seen)) if len(seen) == 1 else seen
+    path = out / "sweeps.json"
+    try:
+        sweeps = json.loads(path.read_text()) if path.is_file() else []
+    except (OSError, ValueError):
+        sweeps = []
+    return {
+        "size": ("full" if sizes == {True} else "reduced" if sizes == {False}
+                 else "mixed" if sizes else "none"),
+        "started": min(starts).isoformat(timespec="seconds") if starts else None,
+        "finished": max(ends).isoformat(timespec="seconds") if ends else None,
+        "runs": len(markers),
+        "runs_without_provenance": len(markers) - len(recorded),
+        "commits": count(i.get("commit", "not recorded") for i in markers),
+        "executors": count(i.get("executor", "not recorded") for i in markers),
+        "devices": count(device_label(i) for i in markers),
+        "python": count(i.get("python", "not recorded") for i in markers),
+        "versions": versions,
+        "sweeps": sweeps,
+    }
+
+
+def provenance_text(prov: dict[str, Any], packages: Sequence[str] = (
+        "numpy", "scipy", "scikit-learn", "torch")) -> str:
+    """One sentence of :func:`provenance` (or of a ``sweep.json``): size, device, versions,
+    commit, executor."""
+    if not prov or not prov.get("runs"):
+        return ""
+
+    def one(d: dict[str, Any] | None) -> str:
+        d = d or {}
+        return ", ".join(f"{k} ({v})" if len(d) > 1 else str(k) for k, v in d.items())
+
+    vers = prov.get("versions") or {}
+    vtext = ", ".join(
+        f"{p} {v if isinstance(v, str) else '/'.join(v)}" for p, v in vers.items()
+        if p in packages)
+    parts = [f"{prov.get('size', '?')} size", f"device {one(prov.get('devices'))}"]
+    if vtext:
+        parts.append(vtext + (f", Python {one(prov.get('python'))}"
+                              if prov.get("python") else ""))
+    else:
+        parts.append("package versions not recorded (runs older than the provenance)")
+    parts.append(f"commit {one(prov.get('commits'))}")
+    parts.append(f"executor {one(prov.get('executors'))}")
+    return "; ".join(parts)
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -391,14 +723,9 @@ def write_summary(out: str | Path | None = None) -> Path:
     csv_path = out / "summary.csv"
     atomic_write_bytes(csv_path, buf.getvalue().encode())
 
-    fulls = set()
-    for marker in out.glob("*/*.done.json"):
-        try:
-            fulls.add(bool(json.loads(marker.read_text()).get("full")))
-        except (OSError, ValueError):
-            continue
-    size = {frozenset({False}): "reduced (CPU) size", frozenset({True}): "full size (MLPC_FULL=1)"
-            }.get(frozenset(fulls), "mixed reduced and full sizes")
+    prov = provenance(out)
+    size = {"reduced": "reduced (CPU) size", "full": "full size (MLPC_FULL=1)"}.get(
+        prov["size"], "mixed reduced and full sizes")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     try:
         where = out.resolve().relative_to(project_root())
@@ -410,6 +737,8 @@ def write_summary(out: str | Path | None = None) -> Path:
         f"Written {stamp} by `make seeds` from `{where}/<seed>/`; {size}. Per metric: the "
         "median, min and max over the seeds (the most frequent value for non-numbers) and, "
         "where a published value and tolerance exist, how many seeds fall inside.",
+        "",
+        f"Ran on: {provenance_text(prov, VERSION_PACKAGES)}.",
         "",
         "| notebook | key | n seeds | median | min | max | published | seeds within |",
         "|---|---|---|---|---|---|---|---|",
@@ -455,49 +784,84 @@ def range_cell(key: str, notebook: str | None,
 
 
 def publish(out: str | Path | None = None, dest: str | Path | None = None) -> Path:
-    """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` (default
-    ``results/seeds/``, the committed snapshot) and write ``sweep.json`` beside them.
+    """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` and write
+    ``sweep.json`` beside them.
 
-    ``sweep.json`` holds the date, the git commit the notebooks ran at, per notebook the
-    seeds and the median/total run seconds, and the span from the first run's start to
-    the last run's end. Raises FileNotFoundError when ``out`` has no finished run.
+    ``out`` defaults to the sweep folder of the current size (:func:`default_out`), ``dest``
+    to the committed snapshot of the folder's size (:func:`published_dir`: ``results/seeds/``
+    for reduced, ``results/seeds-full/`` for full size). ``sweep.json`` holds the date, the
+    commit(s) the notebooks ran at, the size, per notebook the seeds and the median/total run
+    seconds, the span from the first run's start to the last run's end, and ``provenance``
+    (:func:`provenance`: devices, package versions, executors, start/end, the sweeps).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``out`` has no finished run.
+    ValueError
+        ``out`` holds runs of both sizes.
     """
-    import subprocess
-
-    out = Path(out) if out is not None else seeds_dir()
-    if not any(out.glob("*/*.done.json")):
+    out = Path(out) if out is not None else default_out(_full())
+    markers = [info for _, info in _markers(out)]
+    if not markers:
         raise FileNotFoundError(f"no finished seed runs in {out}: run `make seeds` first")
+    prov = provenance(out)
+    if prov["size"] == "mixed":
+        raise ValueError(f"{out} holds runs of both sizes: publish one size per folder "
+                         "(move the full-size runs to build/seeds-full/).")
+    full = prov["size"] == "full"
     write_summary(out)
-    dest = Path(dest) if dest is not None else project_root() / "results" / "seeds"
+    if dest is None:
+        dest = published_dir(full) or project_root() / "results" / (
+            "seeds-full" if full else "seeds")
+    dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     runs: dict[str, dict[str, Any]] = {}
-    starts, ends = [], []
-    for marker in sorted(out.glob("*/*.done.json")):
-        info = json.loads(marker.read_text())
+    for info in markers:
         r = runs.setdefault(info["notebook"], {"seeds": [], "seconds": []})
         r["seeds"].append(int(info["seed"]))
         r["seconds"].append(float(info["seconds"]))
-        end = datetime.fromisoformat(info["finished"])
-        ends.append(end)
-        starts.append(end.timestamp() - float(info["seconds"]))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project_root(),
-                                capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    ends = [datetime.fromisoformat(prov["finished"])] if prov["finished"] else []
+    starts = [datetime.fromisoformat(prov["started"])] if prov["started"] else []
+    commits = [c for c in prov["commits"] if c != "not recorded"]
     meta = {
-        "date": max(ends).strftime("%Y-%m-%d"),
-        "commit": commit,
-        "size": "full" if _full() else "reduced",
-        "span_minutes": round((max(ends).timestamp() - min(starts)) / 60, 1),
+        "date": (max(ends) if ends else datetime.now(UTC)).strftime("%Y-%m-%d"),
+        "commit": ", ".join(commits) if commits else source_commit(),
+        "size": "full" if full else "reduced",
+        "span_minutes": round((max(ends) - min(starts)).total_seconds() / 60, 1)
+        if ends and starts else None,
         "notebooks": {
             nb: {"seeds": sorted(r["seeds"]),
                  "median_seconds": round(statistics.median(r["seconds"]), 1),
                  "total_seconds": round(sum(r["seconds"]), 1)}
             for nb, r in sorted(runs.items())
         },
+        "provenance": prov,
     }
     for name in ("summary.csv", "summary.md"):
         atomic_write_bytes(dest / name, (out / name).read_bytes())
     atomic_write_bytes(dest / "sweep.json", (json.dumps(meta, indent=1) + "\n").encode())
     return dest
+
+
+def load_summary(full: bool = False) -> dict[tuple[str, str], dict[str, str]] | None:
+    """The seed table of one size by (notebook, key), as the reproduction page reads it.
+
+    Reduced: :func:`mlpc_helpers.report.load_seed_summary` (``results/seeds/`` overlaid by a
+    local ``build/seeds/``). Full: the same lookup in ``results/seeds-full/`` and
+    ``build/seeds-full/``. None when there is no sweep of that size.
+    """
+    if not full:
+        return report.load_seed_summary()
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    pub = published_dir(True)
+    if pub is not None and (pub / "summary.csv").is_file():
+        rows.update(report.load_seed_summary(pub) or {})
+    local_dir = default_out(True)
+    local = report.load_seed_summary(local_dir) if (local_dir / "summary.csv").is_file() \
+        else None
+    if local:
+        covered = {nb for nb, _ in local}
+        rows = {k: r for k, r in rows.items() if k[0] not in covered}
+        rows.update(local)
+    return rows or None

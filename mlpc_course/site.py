@@ -34,25 +34,54 @@ def notebook_title(path: Path) -> str:
     return Path(path).stem
 
 
-def seed_sweep_sentence() -> str:
-    """Where the page's "seed range (n)" column comes from: the committed snapshot
-    ``results/seeds/`` (date, commit, seeds), a local ``make seeds``, or nothing."""
-    local = (report.seeds_dir() / "summary.csv").is_file()
-    info = report.sweep_info()
+def _sweep_part(full: bool) -> str:
+    """One size's half of :func:`seed_sweep_sentence`."""
+    from . import seeds
+
+    label = "Full size (`MLPC_FULL=1`)" if full else "Reduced size (CPU)"
+    local = (seeds.default_out(full) / "summary.csv").is_file()
+    pub = seeds.published_dir(full)
+    info = report.sweep_info(pub) if pub is not None and (pub / "sweep.json").is_file() else {}
     parts = []
     if info:
-        seeds = sorted({len(v["seeds"]) for v in info.get("notebooks", {}).values()})
-        n = "–".join(str(s) for s in (seeds[0], seeds[-1])) if seeds else "?"
+        counts = sorted({len(v["seeds"]) for v in info.get("notebooks", {}).values()})
+        n = "–".join(str(s) for s in sorted({counts[0], counts[-1]})) if counts else "?"
+        where = f"results/{pub.name}/summary.md"
+        prov = seeds.provenance_text(info.get("provenance") or {})
         parts.append(
-            f"The *seed range (n)* column comes from the seed sweep of {info['date']} "
-            f"(commit `{info.get('commit', '?')}`, {info.get('size', 'reduced')} size, "
-            f"{n} seeds per notebook, `results/seeds/summary.md`)")
+            f"the seed sweep of {info['date']} (commit `{info.get('commit', '?')}`, {n} seeds "
+            f"per notebook, `{where}`; "
+            + (f"ran on: {prov})" if prov else
+               "device and package versions not recorded: a sweep older than the "
+               "provenance records)"))
     if local:
-        parts.append("notebooks swept locally (`build/seeds/`) replace their rows")
+        parts.append(f"notebooks swept locally (`build/{seeds.default_out(full).name}/`) "
+                     "replace their rows")
     if not parts:
-        return ("No seed sweep yet: the *seed range (n)* column fills in after "
-                "`make seeds`.")
-    return "; ".join(parts) + ". Rerun with `make seeds`."
+        how = ("it needs a GPU: `make gpu-kit`, then the kit's `run.sh` on a GPU node, see the "
+               "README, *Seed sweeps on a cluster*" if full else "run `make seeds`")
+        return f"{label}: no seed sweep yet ({how})."
+    return f"{label}: " + "; ".join(parts) + "."
+
+
+def seed_sweep_sentence() -> str:
+    """Where the page's seed-range columns come from, one sentence per size: the committed
+    snapshots ``results/seeds/`` (reduced) and ``results/seeds-full/`` (full size) with their
+    date, commit, seeds, device and package versions, a local ``make seeds``, or nothing."""
+    return " ".join([_sweep_part(False), _sweep_part(True), "Rerun with `make seeds`."])
+
+
+def _range_columns() -> tuple[list[str], list[dict | None]]:
+    """Headers and tables of the seed-range columns: reduced always, full size when a
+    full-size sweep exists (else the sentence says there is none)."""
+    from .seeds import load_summary
+
+    heads, tables = ["seed range (n), reduced size"], [load_summary(False)]
+    full = load_summary(True)
+    if full is not None:
+        heads.append("seed range (n), full size")
+        tables.append(full)
+    return heads, tables
 
 
 def reproduction_rows_markdown(folder: Path | None = None) -> str:
@@ -62,20 +91,20 @@ def reproduction_rows_markdown(folder: Path | None = None) -> str:
         return "_No metrics recorded yet: run `make course` first._"
     from .seeds import range_cell
 
-    sweep = report.load_seed_summary()  # build/seeds/summary.csv (`make seeds`), else None
+    heads, tables = _range_columns()
     lines = [
-        "| notebook | quantity | published | source | ours | within tolerance "
-        "| seed range (n) |",
-        "|---|---|---|---|---|---|---|",
+        "| notebook | quantity | published | source | ours | within tolerance | "
+        + " | ".join(heads) + " |",
+        "|---|---|---|---|---|---|" + "---|" * len(heads),
     ]
     for r in rows:
         pub = "" if r.published is None else f"{r.published}" + (
             f" ± {r.tolerance}" if r.tolerance is not None else "")
         verdict = {True: "yes", False: "**no**", None: "—"}[r.ok]
-        seeds = range_cell(r.key, r.notebook, sweep)
+        cells = " | ".join(range_cell(r.key, r.notebook, t) for t in tables)
         lines.append(
             f"| {r.notebook} | `{r.key}` | {pub} | {r.source or ''} | {_fmt(r.value)} | {verdict} "
-            f"| {seeds} |"
+            f"| {cells} |"
         )
     return "\n".join(lines)
 
@@ -110,26 +139,30 @@ def _markdown_file_to_html(path: Path) -> str:
 
 
 def reproduction_html(folder: Path | None = None) -> str:
-    """The reproduction page: quantity, published value and source, our value, verdict."""
+    """The reproduction page: quantity, published value and source, our value, verdict and
+    the seed ranges of each size."""
     rows = report.load_all(folder)
+    from .seeds import range_cell
+
+    heads, tables = _range_columns()
     body = ["<h1>Reproduction of published numbers</h1>",
             "<p>Every headline number the notebooks record with "
             "<code>mlpc_helpers.report.record</code>, beside the published value it reproduces. "
             "A value outside the tolerance makes <code>make test</code> fail.</p>",
+            f"<p>{html.escape(seed_sweep_sentence())}</p>",
             "<table><tr><th>notebook</th><th>quantity</th><th>published</th><th>source</th>"
-            "<th>ours</th><th>within tolerance</th><th>seed range (n)</th></tr>"]
-    from .seeds import range_cell
-
-    sweep = report.load_seed_summary()
+            "<th>ours</th><th>within tolerance</th>"
+            + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr>"]
     for r in rows:
         pub = "" if r.published is None else html.escape(str(r.published)) + (
             f" ± {r.tolerance}" if r.tolerance is not None else "")
         verdict = {True: "yes", False: "<span class='no'>no</span>", None: "—"}[r.ok]
+        cells = "".join(f"<td>{html.escape(range_cell(r.key, r.notebook, t))}</td>"
+                        for t in tables)
         body.append(
             f"<tr><td>{r.notebook}</td><td><code>{html.escape(r.key)}</code></td><td>{pub}</td>"
             f"<td>{html.escape(r.source or '')}</td><td>{html.escape(_fmt(r.value))}</td>"
-            f"<td>{verdict}</td><td>{html.escape(range_cell(r.key, r.notebook, sweep))}"
-            "</td></tr>"
+            f"<td>{verdict}</td>{cells}</tr>"
         )
     body.append("</table>" if rows else "</table><p>No metrics recorded yet.</p>")
     return _page("Reproduction", "\n".join(body))

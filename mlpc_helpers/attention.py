@@ -16,11 +16,10 @@ Contents
 - :func:`softmax`, :func:`scaled_dot_product_attention`: numpy reference, optional mask.
 - :func:`naive_attention_torch`: the same in torch, materialising ``A`` (for the benchmark).
 - :func:`attention_matrix_bytes`: the size of the materialised score matrix.
-- :func:`profiler_peak_bytes`, :func:`peak_rss_delta`: two CPU memory measurements
-  (allocator-level via the torch profiler; OS-level resident-set high-water mark on Linux).
 - :func:`benchmark_attention`: time and peak memory of naive attention against PyTorch's
   ``scaled_dot_product_attention`` (and, on CUDA, its Flash and memory-efficient kernels) for
-  growing sequence length, naive runs stopped at a memory budget.
+  growing sequence length, naive runs stopped at a memory budget (memory measured with
+  :mod:`mlpc_helpers.profiling`).
 - :func:`power_law_fit`: the scaling exponent ``b`` of ``y = a x^b`` by least squares in
   log-log coordinates.
 
@@ -29,18 +28,16 @@ Torch is imported inside the functions that need it.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import statistics
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .profiling import peak_rss_delta, profiler_peak_bytes
 from .runtime import check_random_int
 from .validation import MLPCInputError
 
@@ -50,9 +47,7 @@ __all__ = [
     "attention_matrix_bytes",
     "benchmark_attention",
     "naive_attention_torch",
-    "peak_rss_delta",
     "power_law_fit",
-    "profiler_peak_bytes",
     "scaled_dot_product_attention",
     "softmax",
 ]
@@ -169,112 +164,6 @@ def naive_attention_torch(q: Any, k: Any, v: Any) -> Any:
     return torch.softmax(scores, dim=-1) @ v
 
 
-@contextlib.contextmanager
-def _silenced_c_output() -> Iterator[None]:
-    """Send the C-level stdout/stderr to /dev/null (the profiler's start/stop lines)."""
-    import ctypes
-
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None).fflush(None)
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, devnull):
-            os.close(fd)
-
-
-def profiler_peak_bytes(fn: Callable[[], Any]) -> tuple[int, str]:
-    """Peak bytes that torch's CPU allocator held during ``fn()`` (result discarded).
-
-    Runs ``fn`` once under ``torch.autograd.profiler.profile(profile_memory=True)`` and
-    replays the recorded allocations in time order: positive self-allocations of each
-    operator at its start, frees (negative) at its end. Counts only memory that torch
-    allocates through its allocator (tensors and kernel scratch buffers), not the Python
-    heap or memory a library allocates on its own.
-
-    Returns
-    -------
-    peak_bytes : int
-        Highest net allocation above the state before the call.
-    kernel : str
-        The innermost attention operator that ran (e.g.
-        ``aten::_scaled_dot_product_flash_attention_for_cpu``), or ``""``.
-    """
-    import torch
-
-    with _silenced_c_output(), torch.no_grad(), torch.autograd.profiler.profile(
-        profile_memory=True, use_kineto=False
-    ) as prof:
-        out = fn()
-        del out
-    steps = []
-    kernel = ""
-    for e in prof.function_events:
-        m = int(e.self_cpu_memory_usage)
-        if "attention" in e.name and not kernel.startswith("aten::_"):
-            kernel = e.name
-        if m > 0:
-            steps.append((e.time_range.start, m))
-        elif m < 0:
-            steps.append((e.time_range.end, m))
-    steps.sort(key=lambda s: s[0])
-    run = peak = 0
-    for _, m in steps:
-        run += m
-        peak = max(peak, run)
-    return int(peak), kernel
-
-
-def _proc_status() -> dict[str, int]:
-    out = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(("VmHWM", "VmRSS")):
-                out[line[:5]] = int(line.split()[1]) * 1024
-    return out
-
-
-def peak_rss_delta(fn: Callable[[], Any]) -> tuple[float, float]:
-    """Resident-memory high-water mark of the process during ``fn()`` above its start.
-
-    Linux only: returns freed heap memory to the OS (``malloc_trim``), resets the
-    high-water mark (``echo 5 > /proc/self/clear_refs``), runs ``fn`` and reads ``VmHWM``
-    minus the ``VmRSS`` before the call. This is what the operating system saw: every page
-    touched, by torch or anybody else in the process, at page (4 KiB) resolution.
-
-    Returns
-    -------
-    delta_bytes : float
-        NaN where the method is not available (not Linux, no permission).
-    seconds : float
-        Wall time of the call (``time.perf_counter``).
-    """
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        before = _proc_status()["VmRSS"]
-    except (OSError, KeyError, AttributeError):
-        t0 = time.perf_counter()
-        fn()
-        return float("nan"), time.perf_counter() - t0
-    t0 = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - t0
-    del out
-    return float(max(_proc_status()["VmHWM"] - before, 0)), seconds
-
-
 def _kernel_fn(kernel: str, q: Any, k: Any, v: Any) -> Callable[[], Any]:
     import torch
     from torch.nn import functional as F
@@ -315,8 +204,9 @@ def benchmark_attention(
     For every L and kernel: random ``q, k, v`` of shape (batch, heads, L, head_dim); one
     warm-up call per kernel at the first length; ``repeats`` timed calls (the shortest wall
     time, least disturbed by other jobs, and on CPU the median OS-level
-    :func:`peak_rss_delta`); one call under the profiler
-    (:func:`profiler_peak_bytes`) on CPU, or ``torch.cuda.max_memory_allocated`` on CUDA.
+    :func:`mlpc_helpers.profiling.peak_rss_delta`); one call under the profiler
+    (:func:`mlpc_helpers.profiling.profiler_peak_bytes`) on CPU, or
+    ``torch.cuda.max_memory_allocated`` on CUDA.
     A ``naive`` or ``math`` run (both store the score matrix) is skipped
     (``status = "over budget"``) when its predicted peak, two score matrices
     (:func:`attention_matrix_bytes`), exceeds ``memory_budget_bytes``; a forced backend

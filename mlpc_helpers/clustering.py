@@ -101,16 +101,18 @@ def contingency(labels_true, labels_pred, true_names=None):
     return table
 
 
-def label_mapping(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarray:
+def label_mapping(labels_true: np.ndarray, labels_pred: np.ndarray) -> np.ndarray:
     """``mapping[c]`` = the true class that cluster ``c`` overlaps most, one-to-one (Hungarian
-    on the contingency table). Use ``mapping[labels_pred]`` for aligned labels."""
+    on the contingency table). Use ``mapping[labels_pred]`` for aligned labels.
+
+    Truth first, as every score of the package (:mod:`mlpc_helpers.metrics`)."""
     from scipy.optimize import linear_sum_assignment
 
     from .validation import MLPCInputError, check_labels
 
-    pred = check_labels(np.ravel(labels_pred), "labels_pred")
-    true = check_labels(np.ravel(labels_true), "labels_true", n=len(pred),
-                        against="labels_pred")
+    true = check_labels(np.ravel(labels_true), "labels_true")
+    pred = check_labels(np.ravel(labels_pred), "labels_pred", n=len(true),
+                        against="labels_true")
     for name, a in (("labels_pred", pred), ("labels_true", true)):
         integer = np.issubdtype(a.dtype, np.integer) or a.dtype == bool
         if not integer or (a.size and a.min() < 0):
@@ -129,10 +131,11 @@ def label_mapping(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarra
     return mapping
 
 
-def align_labels(labels_pred: np.ndarray, labels_true: np.ndarray) -> np.ndarray:
-    """Relabel clusters to the true class they overlap most (see :func:`label_mapping`), so
-    maps and legends use one colour per phase. Scores are unaffected."""
-    return label_mapping(labels_pred, labels_true)[np.asarray(labels_pred)]
+def align_labels(labels_true: np.ndarray, labels_pred: np.ndarray) -> np.ndarray:
+    """``labels_pred`` relabelled to the true class each cluster overlaps most (see
+    :func:`label_mapping`), so maps and legends use one colour per phase. Scores are
+    unaffected."""
+    return label_mapping(labels_true, labels_pred)[np.asarray(labels_pred)]
 
 
 def mean_silhouettes(X: np.ndarray, labelings, *, chunk_size: int = 1024) -> np.ndarray:
@@ -220,7 +223,7 @@ def silhouette_restarts(
         Numbers of clusters to try (each >= 2).
     random_states : iterable of int
         One K-means run (k-means++ with ``n_init`` starts, the best kept) per value and K,
-        e.g. ``[runtime.random_state(100 + r) for r in range(10)]``.
+        e.g. ``[runtime.stream(100 + r) for r in range(10)]``.
     n_init : int
         K-means starts per run, as in :func:`scan_k`.
 

@@ -9,11 +9,10 @@ the gradient-boosting model of L-PBF density are in :mod:`mlpc_helpers.process_m
 - :func:`project_simplex` — Euclidean projection of vectors onto the probability simplex
   ``{x >= 0, sum x = total}`` (Duchi et al. 2008; Condat 2016): a post-hoc repair.
 - :func:`internal_standard_nnls` — full-pattern summation with the sum-to-one constraint
-  built into the fit: non-negative scale factors whose weight fractions sum to 1 *and*
-  give the internal standard its known weight (an equality constraint eliminated by
-  substitution, so the problem stays an NNLS).
-- :func:`fractions_from_scales` — weight fractions from scale factors with an internal
-  standard (no normalisation: their sum is a check, not a given).
+  built into the fit: non-negative scale factors whose weight percents sum to 100 *and*
+  give the internal standard its known wt% (an equality constraint eliminated by
+  substitution, so the problem stays an NNLS); :func:`mlpc_helpers.xrd.rir_wt_pct` turns
+  any scale factors into wt%.
 - :class:`GroupwisePolynomial` — a physical law fitted per group (e.g. log porosity as a
   quadratic in log energy density, per alloy), held constant beyond each group's data.
 - :class:`HybridRegressor` — physical model plus a machine-learned model of its residual,
@@ -34,11 +33,16 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .validation import MLPCInputError, check_matrix, check_vector
+from .validation import (
+    MLPCInputError,
+    check_fractions,
+    check_table,
+    check_target,
+    check_vector,
+)
 
 __all__ = [
     "project_simplex",
-    "fractions_from_scales",
     "internal_standard_nnls",
     "GroupwisePolynomial",
     "HybridRegressor",
@@ -71,6 +75,13 @@ def project_simplex(v: Any, total: float = 1.0) -> np.ndarray:
     ------
     MLPCInputError
         If ``v`` holds NaN/inf, is not 1-D/2-D, or ``total`` <= 0.
+
+    Notes
+    -----
+    Rows on the other scale are detected (:func:`mlpc_helpers.validation.check_fractions`):
+    with ``total=1``, rows that all sum to 50-150 are percentages (wt% from a Rietveld
+    table); they are divided by 100 (a warning says so), so the proportions are kept instead
+    of every row collapsing onto its largest entry. Pass ``total=100`` to work in percent.
     """
     try:
         x = np.asarray(v, dtype=float)
@@ -84,6 +95,9 @@ def project_simplex(v: Any, total: float = 1.0) -> np.ndarray:
         raise MLPCInputError("v holds NaN or inf; fill or drop those values first.")
     if not total > 0:
         raise MLPCInputError(f"total must be > 0 (1 for fractions, 100 for %); got {total}.")
+    # wt% rows (summing to ~100) with total=1 would all come back one-hot: read as
+    # percentages and divided by 100, with a warning (and fractions with total=100 likewise)
+    x = check_fractions(x, "v", total=total)
     rows = np.atleast_2d(x)
     u = -np.sort(-rows, axis=1)
     css = np.cumsum(u, axis=1) - total
@@ -94,69 +108,12 @@ def project_simplex(v: Any, total: float = 1.0) -> np.ndarray:
     return out[0] if x.ndim == 1 else out
 
 
-def fractions_from_scales(coefs: Any, rir: Any, standard: int, standard_fraction: float,
-                          mineral: Any | None = None) -> np.ndarray:
-    """Weight fractions (0–1) from full-pattern scale factors with an internal standard.
-
-    With the reference intensity ratio method, the mass of phase i is proportional to
-    ``x_i / RIR_i``; a known weight fraction ``w_s`` of a spiked standard fixes the scale:
-    ``w_i = w_s (x_i / RIR_i) / (x_s / RIR_s)`` (Chung 1974, J. Appl. Cryst. 7, 519;
-    Hillier 2000, Clay Miner. 35, 291). Nothing forces these to sum to 1: a sum far from
-    1 (or a negative w_i) flags a non-physical answer.
-
-    Parameters
-    ----------
-    coefs : array_like, shape (n_samples, n_phases)
-        Scale factors (may be negative for an unconstrained fit).
-    rir : array_like, shape (n_phases,)
-        Reference intensity ratios (> 0; corundum = 1).
-    standard : int
-        Column of the internal standard.
-    standard_fraction : float
-        Its known weight fraction, 0 < w_s < 1 (0.2 for 20 wt% corundum).
-    mineral : array_like of bool, shape (n_phases,), optional
-        False for columns that carry no mass (background terms): they get 0.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_samples, n_phases)
-        Weight fractions (0–1 scale; multiply by 100 for wt%).
-
-    Raises
-    ------
-    MLPCInputError
-        For mismatched shapes, RIR <= 0, a bad ``standard_fraction`` or a standard whose
-        scale factor is not positive.
-    """
-    x = np.asarray(coefs)
-    x = check_matrix(x[None] if x.ndim == 1 else x, "coefs")
-    rir = check_vector(rir, "rir")
-    if x.shape[1] != rir.shape[0]:
-        raise MLPCInputError(f"coefs have {x.shape[1]} phases but rir has {rir.shape[0]}.")
-    _standard_index(standard, x.shape[1])
-    if mineral is not None and np.shape(mineral) != (x.shape[1],):
-        raise MLPCInputError(f"mineral must hold one bool per phase ({x.shape[1]}); got shape "
-                             f"{np.shape(mineral)}.")
-    if np.any(rir <= 0):
-        raise MLPCInputError("rir: every reference intensity ratio must be > 0.")
-    if not 0 < standard_fraction < 1:
-        raise MLPCInputError(f"standard_fraction must be in (0, 1); got {standard_fraction}.")
-    if np.any(x[:, standard] <= 0):
-        raise MLPCInputError("the internal standard's scale factor is not positive in some "
-                             "sample: the standard was not found; check the library column.")
-    mass = x / rir
-    if mineral is not None:
-        mass[:, ~np.asarray(mineral, dtype=bool)] = 0.0
-    return standard_fraction * mass / mass[:, [standard]]
-
-
-def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
-                           standard_fraction: float, mineral: Any | None = None,
-                           ) -> np.ndarray:
+def internal_standard_nnls(patterns: Any, library: Any, rir: Any, *, standard: int,
+                           standard_wt_pct: float, mineral: Any | None = None) -> np.ndarray:
     """Full-pattern NNLS with the sum-to-one constraint and a known internal standard.
 
     Solves, for each pattern y, ``min ||A x - y||`` subject to ``x >= 0`` and the weight
-    fractions of :func:`fractions_from_scales` summing to 1. With masses
+    weight fractions of :func:`mlpc_helpers.xrd.rir_wt_pct` summing to 100 wt%. With masses
     ``m_i = x_i / RIR_i`` the two statements "the standard is ``w_s`` of the sample" and
     "the fractions sum to one" are one linear equality,
     ``m_s = w_s / (1 - w_s) * sum_{i != s} m_i``. Substituting it for ``x_s`` gives a plain
@@ -174,21 +131,22 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
         Reference intensity ratios (> 0). Ignored for columns with ``mineral`` False.
     standard : int
         Column of the internal standard (e.g. corundum).
-    standard_fraction : float
-        Its known weight fraction, 0 < w_s < 1.
+    standard_wt_pct : float
+        Its known weight percent, 0 < w_s < 100 (20 for 20 wt% corundum).
     mineral : array_like of bool, shape (n_phases,), optional
         False for background terms: they stay free non-negative columns without mass.
 
     Returns
     -------
     numpy.ndarray, shape (n_samples, n_phases)
-        Scale factors ``x >= 0``; :func:`fractions_from_scales` turns them into fractions
-        that sum to exactly 1 with the standard at ``standard_fraction``.
+        Scale factors ``x >= 0``; :func:`mlpc_helpers.xrd.rir_wt_pct` (with the same
+        ``standard`` and ``standard_wt_pct``) turns them into weight percents that sum to
+        exactly 100 with the standard at ``standard_wt_pct``.
 
     Raises
     ------
     MLPCInputError
-        For mismatched shapes, bad ``standard_fraction`` or a standard marked non-mineral.
+        For mismatched shapes, a bad ``standard_wt_pct`` or a standard marked non-mineral.
     """
     from scipy.optimize import nnls
 
@@ -207,9 +165,8 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
             f"(n_phases,); got {A.shape}, {y.shape}, {rir.shape}.")
     if not np.all(np.isfinite(A)) or not np.all(np.isfinite(y)):
         raise MLPCInputError("library or patterns hold NaN or inf; fill or drop them first.")
-    if not 0 < standard_fraction < 1:
-        raise MLPCInputError(f"standard_fraction must be in (0, 1); got {standard_fraction}.")
     _standard_index(standard, A.shape[1])
+    w = _standard_wt_pct(standard_wt_pct) / 100.0
     mineral = (np.ones(A.shape[1], bool) if mineral is None
                else np.asarray(mineral, dtype=bool))
     if mineral.shape != (A.shape[1],):
@@ -219,7 +176,7 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
         raise MLPCInputError("the internal standard must be a mineral column (mineral True).")
     if np.any(rir[mineral] <= 0):
         raise MLPCInputError("rir: every mineral's reference intensity ratio must be > 0.")
-    ratio = standard_fraction / (1.0 - standard_fraction)
+    ratio = w / (1.0 - w)
     others = mineral.copy()
     others[standard] = False
     free = ~mineral
@@ -233,6 +190,22 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, standard: int,
         coefs[j, free] = s[n_o:]
         coefs[j, standard] = ratio * rir[standard] * np.sum(s[:n_o] / rir[others])
     return coefs
+
+
+def _standard_wt_pct(value: Any) -> float:
+    """A weight percent of an internal standard in (0, 100); a value <= 1 is named as a
+    fraction with the fix (spiked standards are 10-30 wt%)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise MLPCInputError(f"standard_wt_pct: expected a weight percent (a number in "
+                             f"0..100); got {value!r}.") from None
+    if 0 < v <= 1:
+        raise MLPCInputError(f"standard_wt_pct: {v:g} looks like a fraction; this argument is "
+                             f"in wt% (0..100): pass {100 * v:g}.")
+    if not 0 < v < 100:
+        raise MLPCInputError(f"standard_wt_pct must be in (0, 100) wt%; got {v:g}.")
+    return v
 
 
 def _standard_index(standard: Any, n_phases: int) -> None:
@@ -272,33 +245,58 @@ class GroupwisePolynomial(RegressorMixin, BaseEstimator):
         Coefficients fitted on all rows.
     """
 
-    def __init__(self, x: str = "log10_Ev", group: str = "material", degree: int = 2,
-                 clip: bool = True) -> None:
+    def __init__(self, x: str | int = "log10_Ev", group: str | int = "material",
+                 degree: int = 2, clip: bool = True) -> None:
         self.x = x
         self.group = group
         self.degree = degree
         self.clip = clip
 
-    def _columns(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
-        if not isinstance(X, pd.DataFrame) or self.x not in X or self.group not in X:
-            raise MLPCInputError(f"X must be a DataFrame with the columns {self.x!r} and "
-                                 f"{self.group!r}.")
-        try:
-            x = X[self.x].to_numpy(dtype=float)
-        except (TypeError, ValueError):
-            raise MLPCInputError(f"X[{self.x!r}] must be numeric; convert it with "
-                                 "pd.to_numeric first.") from None
-        check_vector(x, f"X[{self.x!r}]")
-        return x, X[self.group].to_numpy()
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # one input column: a poor score on scikit-learn's many-feature test data is expected
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    def _columns(self, X: Any, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The input and the group column: by name from a DataFrame, by position (int
+        ``x`` and ``group``) from an array."""
+        if isinstance(X, pd.DataFrame):
+            if self.x not in X or self.group not in X:
+                raise MLPCInputError(f"X must be a DataFrame with the columns {self.x!r} and "
+                                     f"{self.group!r}; got columns {list(X.columns)[:8]}. "
+                                     "Pass x= and group= as column names of X.")
+            try:
+                x = X[self.x].to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                from .validation import text_columns_message
+
+                raise MLPCInputError(text_columns_message(X, [self.x], "X")) from None
+            check_vector(x, f"X[{self.x!r}]")
+            if reset:
+                self.n_features_in_ = X.shape[1]
+                self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            return x, X[self.group].to_numpy()
+        if not (isinstance(self.x, (int, np.integer)) and isinstance(self.group,
+                                                                     (int, np.integer))):
+            raise MLPCInputError(
+                f"X: GroupwisePolynomial(x={self.x!r}, group={self.group!r}) names columns, "
+                f"so X must be a DataFrame that has them; got {type(X).__name__}. Pass a "
+                "DataFrame, or give x and group as column positions (ints) for an array.")
+        A = check_table(self, X, reset=reset, min_features=max(self.x, self.group) + 1)
+        return A[:, self.x], A[:, self.group]
 
     def fit(self, X: pd.DataFrame, y: Any) -> GroupwisePolynomial:
         """Fit one polynomial per group (and the pooled one)."""
         if int(self.degree) != self.degree or self.degree < 0:
             raise MLPCInputError(f"degree must be a non-negative integer; got {self.degree}.")
-        x, g = self._columns(X)
-        y = check_vector(y, "y", n=len(x), against="X")
-        if len(y) != len(x) or len(y) < self.degree + 1:
-            raise MLPCInputError(f"need len(y) == len(X) >= degree + 1; got {len(y)}, {len(x)}.")
+        x, g = self._columns(X, reset=True)
+        y = check_target(self, y, n=len(x))
+        if len(x) < self.degree + 1:
+            raise MLPCInputError(
+                f"X: {len(x)} sample(s) while a minimum of {self.degree + 1} is required by "
+                f"GroupwisePolynomial(degree={self.degree}) (n_samples={len(x)}); give more "
+                "rows or lower the degree.")
         self.pooled_ = np.polyfit(x, y, self.degree)
         self.coef_, self.range_ = {}, {}
         for key in pd.unique(g):
@@ -312,7 +310,7 @@ class GroupwisePolynomial(RegressorMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The law of each row's group at its (clipped) input, shape (n,)."""
         check_is_fitted(self, "coef_")
-        x, g = self._columns(X)
+        x, g = self._columns(X, reset=False)
         out = np.empty(len(x))
         for key in pd.unique(g):
             s = g == key
@@ -355,12 +353,25 @@ class HybridRegressor(RegressorMixin, BaseEstimator):
             return X
         missing = [c for c in self.residual_columns if c not in X]
         if missing:
-            raise MLPCInputError(f"residual_columns {missing} are not in X.")
+            raise MLPCInputError(f"residual_columns {missing} are not in X; name columns "
+                                 "of X (a DataFrame), or pass residual_columns=None (all).")
         return X[list(self.residual_columns)]
 
     def fit(self, X: Any, y: Any) -> HybridRegressor:
-        """Fit the physical model, then the residual model on what it leaves."""
-        y = check_vector(y, "y", n=len(X), against="X")
+        """Fit the physical model, then the residual model on what it leaves.
+
+        Raises
+        ------
+        MLPCInputError
+            ``y`` not one finite number per row of ``X``; bad ``X`` as the two models
+            report it; ``residual_columns`` missing from ``X``.
+        """
+        if isinstance(X, pd.DataFrame):  # named columns, text group columns allowed
+            self.n_features_in_ = X.shape[1]
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        else:
+            X = check_table(self, X, reset=True)
+        y = check_target(self, y, n=len(X))
         self.physical_ = clone(self.physical).fit(X, y)
         self.residual_ = clone(self.residual).fit(self._res_X(X), y - self.physical_.predict(X))
         return self
@@ -368,6 +379,8 @@ class HybridRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Physical prediction plus predicted residual, shape (n,)."""
         check_is_fitted(self, "residual_")
+        if not isinstance(X, pd.DataFrame):
+            X = check_table(self, X, reset=False)
         return self.physical_.predict(X) + self.residual_.predict(self._res_X(X))
 
 

@@ -24,13 +24,15 @@ def upper_control_limit(in_control: np.ndarray, alpha: float = 0.01, method: str
 
     s = check_vector(np.ravel(in_control), "in_control")
     if not 0 < alpha < 1:
-        raise MLPCInputError(f"alpha must be in (0, 1); got {alpha}.")
+        raise MLPCInputError(f"alpha must be in (0, 1); got {alpha}. It is a false-alarm "
+                             "rate: 1 % is 0.01.")
     if len(s) < 10:
-        raise MLPCInputError(f"Need at least 10 in-control values for a control limit; got {len(s)}.")
+        raise MLPCInputError(f"in_control: need at least 10 in-control values for a control "
+                             f"limit; got n_samples={len(s)}. Give more in-control samples.")
     if method == "empirical":
         return float(np.quantile(s, 1 - alpha))
     if method != "kde":
-        raise MLPCInputError(f"Unknown method {method!r}; use 'kde' or 'empirical'.")
+        raise MLPCInputError(f"method: unknown method {method!r}; use 'kde' or 'empirical'.")
     if np.ptp(s) == 0:
         raise MLPCInputError(
             f"in_control: all {len(s)} values are equal ({s[0]:g}); a kernel density needs "
@@ -49,7 +51,9 @@ class _ControlChart(BaseEstimator):
     ``score_samples(X)`` is the chart statistic, ``decision_function(X)`` the statistic minus
     the upper control limit ``ucl_`` (> 0: out of control) and ``predict(X)`` the alarms
     (bool, True = out of control; not scikit-learn's ±1 outlier labels). Every method but
-    ``fit`` raises ``sklearn.exceptions.NotFittedError`` before ``fit``.
+    ``fit`` raises ``sklearn.exceptions.NotFittedError`` before ``fit``. ``y`` is accepted
+    and ignored (unsupervised, scikit-learn's signature); a table passed as ``y`` raises,
+    because it is almost always calibration data meant for ``X_calib``.
     """
 
     def __init__(self, alpha: float = 0.01, method: str = "kde") -> None:
@@ -59,7 +63,7 @@ class _ControlChart(BaseEstimator):
     def score_samples(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         """The chart statistic of every sample, shape (n,)."""
         check_is_fitted(self, "ucl_")
-        return self.statistic(X)
+        return self._statistic(self._check_X(X, reset=False))
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         """Statistic minus the control limit, shape (n,): positive = alarm."""
@@ -68,6 +72,16 @@ class _ControlChart(BaseEstimator):
     def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         """Alarms, bool (n,): True where the statistic exceeds the control limit ``ucl_``."""
         return self.decision_function(X) > 0
+
+    @staticmethod
+    def _no_table_as_y(y: object, name: str) -> None:
+        from .validation import MLPCInputError
+
+        if y is not None and np.ndim(y) == 2:
+            raise MLPCInputError(
+                f"y: {name} is fitted on in-control data only and ignores y; a table was "
+                f"passed as y (shape {np.shape(y)}). Pass calibration samples as "
+                f"{name}.fit(X, X_calib=...), not as the second argument.")
 
 
 class HotellingT2(_ControlChart):
@@ -83,49 +97,66 @@ class HotellingT2(_ControlChart):
     Attributes
     ----------
     scaler_ : StandardScaler
-        Column standardisation learnt from the in-control ``Z``.
+        Column standardisation learnt from the in-control ``X``.
     cov_ : LedoitWolf
         Ledoit–Wolf shrinkage covariance (stable when d is not ≪ n; Ledoit & Wolf 2004,
-        doi:10.1016/S0047-259X(03)00096-4) of the standardised ``Z``.
+        doi:10.1016/S0047-259X(03)00096-4) of the standardised ``X``.
     ucl_ : float
-        Upper control limit of T².
+        Upper control limit of T² (dimensionless).
+    n_features_in_ : int
+        Number of columns d of ``X``.
 
     Notes
     -----
-    ``fit(Z, Z_calib)``: μ, Σ from ``Z`` (n, d); the UCL from T² of ``Z_calib`` (in-control
-    samples not used for μ, Σ; default ``Z`` itself). Montgomery, *Introduction to Statistical
-    Quality Control*, ch. 11 (multivariate charts).
+    ``fit(X, X_calib=X_calib)``: μ, Σ from ``X`` (n, d); the UCL from T² of ``X_calib``
+    (in-control samples not used for μ, Σ; default ``X`` itself). Montgomery, *Introduction
+    to Statistical Quality Control*, ch. 11 (multivariate charts).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> chart = HotellingT2(alpha=0.01).fit(rng.normal(size=(200, 3)),
+    ...                                     X_calib=rng.normal(size=(200, 3)))
+    >>> chart.predict(np.array([[0.0, 0.0, 0.0], [6.0, -6.0, 6.0]]))
+    array([False,  True])
     """
 
-    def fit(self, Z: np.ndarray, Z_calib: np.ndarray | None = None) -> HotellingT2:  # noqa: N803
-        """Learn μ, Σ from in-control ``Z`` (n, d) and the UCL from ``Z_calib`` (m, d).
+    def fit(self, X: np.ndarray, y: None = None, *,  # noqa: N803
+            X_calib: np.ndarray | None = None) -> HotellingT2:  # noqa: N803
+        """Learn μ, Σ from in-control ``X`` (n, d) and the UCL from ``X_calib`` (m, d).
 
         Raises
         ------
-        ValueError
-            When ``Z`` is not 2-D, ``alpha`` is outside (0, 1) or fewer than 10 calibration
-            samples are given.
+        MLPCInputError
+            When ``X`` is not a finite numeric table, ``X_calib`` has other columns,
+            ``alpha`` is outside (0, 1), fewer than 10 calibration samples are given, or a
+            table is passed as ``y`` (calibration data belongs in ``X_calib``).
         """
         from sklearn.covariance import LedoitWolf
         from sklearn.preprocessing import StandardScaler
 
-        Z = _as_2d(Z, "Z")
-        self.scaler_ = StandardScaler().fit(Z)
-        self.cov_ = LedoitWolf().fit(self.scaler_.transform(Z))
-        calib = Z if Z_calib is None else _as_2d(Z_calib, "Z_calib")
-        self.ucl_ = upper_control_limit(self.statistic(calib), self.alpha, self.method)
+        self._no_table_as_y(y, "HotellingT2")
+        X = self._check_X(X, reset=True, min_samples=2 if X_calib is not None else 10)
+        scaler = StandardScaler().fit(X)
+        cov = LedoitWolf().fit(scaler.transform(X))
+        self.scaler_, self.cov_ = scaler, cov
+        calib = X if X_calib is None else self._check_X(X_calib, reset=False, name="X_calib")
+        self.ucl_ = upper_control_limit(self._statistic(calib), self.alpha, self.method)
         return self
 
-    def statistic(self, Z: np.ndarray) -> np.ndarray:  # noqa: N803
-        """T² of every row of ``Z`` (n, d) (dimensionless)."""
-        check_is_fitted(self, "cov_")
-        Z = _as_2d(Z, "Z")
-        if Z.shape[1] != self.scaler_.n_features_in_:
-            from .validation import MLPCInputError
+    def _check_X(self, X, *, reset, name="X", min_samples=1):  # noqa: N802, N803
+        from .validation import check_table
 
-            raise MLPCInputError(f"Z has {Z.shape[1]} columns; the chart was fit on "
-                             f"{self.scaler_.n_features_in_}.")
-        return self.cov_.mahalanobis(self.scaler_.transform(Z))
+        return check_table(self, X, reset=reset, name=name, min_samples=min_samples,
+                           predict=False)
+
+    def _statistic(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        return self.cov_.mahalanobis(self.scaler_.transform(X))
+
+    def statistic(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """T² of every row of ``X`` (n, d) (dimensionless); the same as :meth:`score_samples`."""
+        return self.score_samples(X)
 
 
 class S2Chart(_ControlChart):
@@ -134,6 +165,16 @@ class S2Chart(_ControlChart):
     ``fit(residual_maps)`` takes in-control residual maps (n, H, W) or (n, P) and sets the UCL
     ``ucl_`` (in the residual's units squared); frames whose residual variance exceeds it are
     alarms — images the autoencoder cannot represent. Parameters as :class:`HotellingT2`.
+    ``n_features_in_`` is the number of pixels P (= H·W) of a map: later maps must have as
+    many.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> chart = S2Chart(alpha=0.01).fit(rng.normal(0, 0.01, (200, 8, 8)))
+    >>> chart.predict(np.stack([rng.normal(0, 0.01, (8, 8)), rng.normal(0, 0.1, (8, 8))]))
+    array([False,  True])
     """
 
     @staticmethod
@@ -141,6 +182,30 @@ class S2Chart(_ControlChart):
         """Sample variance (ddof=1) of each map's pixels, shape (n,); needs no fit."""
         from .validation import MLPCInputError
 
+        r = S2Chart._maps(residual_maps)
+        if r.shape[1] < 2:
+            raise MLPCInputError(f"residual_maps: each map needs at least 2 pixels for a "
+                                 f"variance; {r.shape[1]} feature(s) (shape={r.shape}) while a "
+                                 "minimum of 2 is required. Pass whole maps, not one pixel.")
+        return r.var(axis=1, ddof=1)
+
+    @staticmethod
+    def _maps(residual_maps: np.ndarray) -> np.ndarray:
+        """Residual maps (n, H, W) or (n, P) as a float table (n, P), checked."""
+        from scipy import sparse
+
+        from .validation import MLPCInputError
+
+        if sparse.issparse(residual_maps):
+            raise MLPCInputError("residual_maps: sparse input is not supported; pass a dense "
+                                 "array (residual_maps.toarray()).")
+        try:
+            complex_ = np.iscomplexobj(residual_maps)
+        except (TypeError, ValueError):  # ragged lists: reported below
+            complex_ = False
+        if complex_:
+            raise MLPCInputError("residual_maps: Complex data not supported; pass the real "
+                                 "residuals (or their modulus, np.abs).")
         try:
             r = np.asarray(residual_maps, float)
         except (TypeError, ValueError):
@@ -149,28 +214,41 @@ class S2Chart(_ControlChart):
                 "different shapes or non-numbers. Crop the maps to one shape first.") from None
         if r.ndim < 2:
             raise MLPCInputError(f"residual_maps must be (n, H, W) or (n, P); got shape "
-                                 f"{r.shape}. Pass residual_maps[None] for one map.")
-        if r.reshape(len(r), -1).shape[1] < 2:
-            raise MLPCInputError(f"residual_maps: each map needs at least 2 pixels for a "
-                                 f"variance; got shape {r.shape}.")
-        bad = ~np.isfinite(r.reshape(len(r), -1))
+                                 f"{r.shape}. Reshape your data: residual_maps[None] for one "
+                                 "map.")
+        r = r.reshape(len(r), -1)
+        bad = ~np.isfinite(r)
         if bad.any():
             k = int(np.flatnonzero(bad.any(axis=1))[0])
             raise MLPCInputError(f"residual_maps[{k}] (map {k}) holds NaN or inf; "
                                  f"{int(bad.any(axis=1).sum())} map(s) affected. Drop or fill "
                                  "them first.")
-        return r.reshape(len(r), -1).var(axis=1, ddof=1)
+        return r
+
+    def _check_X(self, X, *, reset, min_samples=1):  # noqa: N802, N803
+        from .validation import check_table
+
+        r = self._maps(X)
+        check_table(self, r, reset=reset, name="residual_maps", min_samples=min_samples,
+                    min_features=2, predict=False)
+        return r
+
+    @staticmethod
+    def _statistic(r: np.ndarray) -> np.ndarray:
+        return r.var(axis=1, ddof=1)
 
     def fit(self, residual_maps: np.ndarray, y: None = None) -> S2Chart:
-        """Set ``ucl_`` from in-control residual maps."""
-        self.ucl_ = upper_control_limit(self.statistic(residual_maps), self.alpha, self.method)
+        """Set ``ucl_`` from in-control residual maps (n, H, W) or (n, P), n >= 10.
+
+        Raises
+        ------
+        MLPCInputError
+            Ragged, non-numeric, non-finite or one-pixel maps; fewer than 10 maps.
+        """
+        self._no_table_as_y(y, "S2Chart")
+        r = self._check_X(residual_maps, reset=True, min_samples=10)
+        self.ucl_ = upper_control_limit(self._statistic(r), self.alpha, self.method)
         return self
-
-
-def _as_2d(Z: np.ndarray, name: str) -> np.ndarray:
-    from .validation import check_matrix
-
-    return check_matrix(Z, name)  # (n_samples, n_features) float; NaN/inf named by row
 
 
 def melt_pool_features(frames: np.ndarray, level: float = 0.3):
@@ -238,7 +316,7 @@ def feature_chart_alarms(train_frames: np.ndarray, calib_frames: np.ndarray,
     """
     feats = [melt_pool_features(x, level).to_numpy()
              for x in (train_frames, calib_frames, frames)]
-    return HotellingT2(alpha).fit(feats[0], feats[1]).predict(feats[2])
+    return HotellingT2(alpha).fit(feats[0], X_calib=feats[1]).predict(feats[2])
 
 
 def cae_chart_alarms(z_train: np.ndarray, z_calib: np.ndarray, z: np.ndarray,
@@ -265,7 +343,7 @@ def cae_chart_alarms(z_train: np.ndarray, z_calib: np.ndarray, z: np.ndarray,
     t2_alarm, s2_alarm : ndarray of bool, shape (m,)
         Alarms of each chart; the combined detector alarms on ``t2_alarm | s2_alarm``.
     """
-    t2 = HotellingT2(alpha).fit(z_train, z_calib).predict(z)
+    t2 = HotellingT2(alpha).fit(z_train, X_calib=z_calib).predict(z)
     s2 = S2Chart(alpha).fit(res_calib).predict(res)
     return t2, s2
 

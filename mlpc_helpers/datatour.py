@@ -74,7 +74,10 @@ def _frame(frame: Any, columns: Sequence[str], what: str,
                              f"{list(frame.columns)[:12]}. Rename or add them.")
     for c in numeric:
         if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]):
-            raise MLPCInputError(f"{what}: column {c!r} must be numeric; it is "
+            from .validation import text_columns_message
+
+            raise MLPCInputError(text_columns_message(frame, [c], what) if frame[c].dtype
+                                 == object else f"{what}: column {c!r} must be numeric; it is "
                                  f"{frame[c].dtype}. Convert it with pd.to_numeric(frame[{c!r}], "
                                  "errors='coerce') (text becomes NaN) first.")
         if np.isinf(frame[c].to_numpy(dtype=float)).any():

@@ -12,33 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .runtime import check_random_int
-
-
-def standardise_per_image(fields: np.ndarray) -> np.ndarray:
-    """Each row (one flattened image) to zero mean and unit variance.
-
-    Removes the brightness (offset) and gain of each micrograph's imaging session.
-
-    Parameters
-    ----------
-    fields : ndarray, shape (n_images, n_pixels)
-
-    Returns
-    -------
-    ndarray, shape (n_images, n_pixels)
-
-    Raises
-    ------
-    ValueError
-        If an image is constant (zero standard deviation), naming it.
-    """
-    fields = np.asarray(fields, dtype=float)
-    sd = fields.std(axis=1, keepdims=True)
-    flat = np.flatnonzero(sd[:, 0] == 0)
-    if flat.size:
-        raise ValueError(f"fields: image {flat[0]} is constant (standard deviation 0); "
-                         "drop constant images before standardising.")
-    return (fields - fields.mean(axis=1, keepdims=True)) / sd
+from .validation import MLPCInputError
 
 
 def pc_truth_correlation(
@@ -58,7 +32,7 @@ def pc_truth_correlation(
     n_components : int
         Components kept per PCA.
     random_state : int or None
-        Seed of the PCA's randomised solver (None: the course seed, ``runtime.random_state()``).
+        Seed of the PCA's randomised solver (None: the course seed, ``runtime.stream()``).
 
     Returns
     -------
@@ -72,8 +46,8 @@ def pc_truth_correlation(
     pcas, scores = {}, {}
     for name, X in encodings.items():
         if len(X) != len(truth):
-            raise ValueError(f"encodings[{name!r}] has {len(X)} rows, truth has {len(truth)}: "
-                             "give one row per sample, in the same order.")
+            raise MLPCInputError(f"encodings[{name!r}] has {len(X)} rows, truth has {len(truth)}: "
+                                 "give one row per sample, in the same order.")
         pcas[name] = PCA(n_components, random_state=seed).fit(X)
         scores[name] = pcas[name].transform(X)
     index = pd.RangeIndex(len(truth))

@@ -6,6 +6,7 @@ depend on the model (week 13, ``week13_explainability``).
 - :func:`pointing_game` — is the map's maximum inside the ground-truth region?
   (Zhang et al. 2018, doi:10.1007/s11263-017-1059-x).
 - :func:`map_iou` — IoU of the thresholded map with the ground-truth region.
+  Both scores take the truth first: ``f(masks, maps)``.
 - :func:`centre_bias_map`, :func:`random_maps` — baselines that know nothing about the model:
   a fixed central blob and smoothed noise. An explanation must beat them to mean anything.
 - :func:`cascading_randomisation` — the model-parameter randomisation test of Adebayo et al.
@@ -83,9 +84,13 @@ def box_mask(boxes: Sequence[Sequence[Any]], shape: tuple[int, int], *,
     return mask
 
 
-def _pair(maps: Any, masks: Any) -> tuple[np.ndarray, np.ndarray]:
+def _pair(masks: Any, maps: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (truth, bool) and maps (scores), both (n, H, W); one (H, W) of either serves
+    every image. Returns ``(maps, masks)`` as float and bool stacks."""
+    from .validation import check_phase_map
+
+    g = check_phase_map(masks, "masks")
     m = np.asarray(maps, dtype=float)
-    g = np.asarray(masks, dtype=bool)
     if m.ndim == 2 and g.ndim == 3:
         m = np.broadcast_to(m, g.shape)
     if g.ndim == 2 and m.ndim == 3:
@@ -93,24 +98,24 @@ def _pair(maps: Any, masks: Any) -> tuple[np.ndarray, np.ndarray]:
     if m.ndim == 2:
         m, g = m[None], g[None]
     if m.ndim != 3 or m.shape != g.shape:
-        raise MLPCInputError(f"maps {m.shape} and masks {g.shape} must both be (n, H, W) "
+        raise MLPCInputError(f"masks {g.shape} and maps {m.shape} must both be (n, H, W) "
                              "(a single (H, W) map or mask is used for every image).")
     if not np.isfinite(m).all():
         raise MLPCInputError("maps: NaN or infinite values; compute the maps again.")
     return m, g
 
 
-def pointing_game(maps: Any, masks: Any, *, tolerance_px: int = 0) -> np.ndarray:
+def pointing_game(masks: Any, maps: Any, *, tolerance_px: int = 0) -> np.ndarray:
     """Hit (True) when the maximum of each map lies inside (or within ``tolerance_px`` of) the
     ground-truth mask (Zhang et al. 2018, doi:10.1007/s11263-017-1059-x, used 15 px).
 
     Parameters
     ----------
+    masks : array_like of bool, shape (n, H, W) or (H, W)
+        Ground truth (e.g. :func:`box_mask`); one (H, W) mask is used for every map.
     maps : array_like, shape (n, H, W) or (H, W)
         Saliency maps (any scale); one (H, W) map (a baseline) is scored against every
         mask. Ties: the first maximum in row-major order.
-    masks : array_like of bool, shape (n, H, W) or (H, W)
-        Ground truth (e.g. :func:`box_mask`); one (H, W) mask is used for every map.
     tolerance_px : int
         Chebyshev distance in pixels that still counts as a hit.
 
@@ -119,7 +124,7 @@ def pointing_game(maps: Any, masks: Any, *, tolerance_px: int = 0) -> np.ndarray
     numpy.ndarray of bool, shape (n,)
         A flat map (all values equal) counts as a miss: it points nowhere.
     """
-    m, g = _pair(maps, masks)
+    m, g = _pair(masks, maps)
     n, h, w = m.shape
     flat = m.reshape(n, -1)
     idx = flat.argmax(axis=1)
@@ -130,16 +135,17 @@ def pointing_game(maps: Any, masks: Any, *, tolerance_px: int = 0) -> np.ndarray
     return hit & (flat.max(axis=1) > flat.min(axis=1))
 
 
-def map_iou(maps: Any, masks: Any, *, threshold: float = 0.5) -> np.ndarray:
-    """IoU of each thresholded map with its ground-truth mask.
+def map_iou(masks: Any, maps: Any, *, threshold: float = 0.5) -> np.ndarray:
+    """IoU (:func:`mlpc_helpers.metrics.iou`) of each thresholded map with its ground-truth
+    mask.
 
-    The map is binarised at ``threshold`` times its own maximum (relative threshold, the
-    convention of the Grad-CAM localisation experiments, Selvaraju et al. 2017 used 0.15 for
-    boxes around the largest segment; here: every pixel above the level).
+    The map is binarised at ``threshold`` times its own range above its minimum (relative
+    threshold, the convention of the Grad-CAM localisation experiments, Selvaraju et al. 2017
+    used 0.15 for boxes around the largest segment; here: every pixel above the level).
 
     Parameters
     ----------
-    maps, masks : see :func:`pointing_game`
+    masks, maps : see :func:`pointing_game`
     threshold : float in (0, 1]
         Relative level.
 
@@ -148,16 +154,15 @@ def map_iou(maps: Any, masks: Any, *, threshold: float = 0.5) -> np.ndarray:
     numpy.ndarray, shape (n,)
         IoU in [0, 1]; 0 for a flat map (nothing is selected).
     """
+    from .metrics import iou
+
     if not 0 < threshold <= 1:
         raise MLPCInputError(f"threshold must be in (0, 1]; got {threshold}.")
-    m, g = _pair(maps, masks)
+    m, g = _pair(masks, maps)
     lo = m.min(axis=(1, 2), keepdims=True)
     hi = m.max(axis=(1, 2), keepdims=True)
-    sel = (m - lo) >= threshold * (hi - lo)
-    sel &= (hi > lo)
-    inter = (sel & g).sum(axis=(1, 2))
-    union = (sel | g).sum(axis=(1, 2))
-    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    sel = ((m - lo) >= threshold * (hi - lo)) & (hi > lo)
+    return np.where(hi[:, 0, 0] > lo[:, 0, 0], iou(g, sel, per_image=True), 0.0)
 
 
 # --------------------------------------------------------------------------- baselines

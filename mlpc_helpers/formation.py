@@ -1,5 +1,6 @@
-"""Physics of data formation: Fourier inspection, stereology on class maps, sampling and
-aliasing, shot noise and its variance-stabilising transform.
+"""Physics of data formation: Fourier inspection, sampling and aliasing, shot noise and its
+variance-stabilising transform. Stereology on class maps (P_L, chord length, spacing) is in
+:mod:`mlpc_helpers.features.stereology`.
 
 Used by the week-2 notebook ``week02_data_formation``. Everything works on NumPy arrays;
 FFTs are :mod:`numpy.fft`, windows and resampling come from scikit-image.
@@ -15,16 +16,19 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .features.stereology import intercept_counts
 from .runtime import check_random_state
-from .validation import MLPCInputError, as_float_image, check_image, check_phase_map
+from .validation import (
+    MLPCInputError,
+    as_float_image,
+    check_image,
+    check_phase_map,
+)
 
 __all__ = [
     "power_spectrum",
     "radial_power_spectrum",
     "characteristic_spacing",
-    "interface_density",
-    "mean_chord_length",
-    "mean_spacing",
     "resample_classes",
     "aliasing_experiment",
     "anscombe",
@@ -114,7 +118,7 @@ def characteristic_spacing(
     same weighting as the "interference peak" of small-angle scattering of a two-phase
     structure; Debye & Bueche 1949). For a periodic array it is the period; for a
     random two-phase structure it is comparable to the mean repeat distance
-    :func:`mean_spacing`.
+    :func:`mlpc_helpers.features.stereology.mean_spacing`.
 
     Parameters
     ----------
@@ -140,81 +144,6 @@ def characteristic_spacing(
         raise MLPCInputError(f"no frequency in [{f_min}, {f_max}] cycles/px.")
     k = np.argmax(freq[sel] * power[sel])
     return float(1.0 / freq[sel][k])
-
-
-# ----------------------------------------------------------------------- stereology on maps
-def _phase(mask, phase, name: str = "mask") -> np.ndarray:
-    m = np.asarray(mask)
-    if m.ndim != 2:
-        raise MLPCInputError(f"{name} must be one 2-D class map (H, W); got shape {m.shape}.")
-    if np.issubdtype(m.dtype, np.floating):
-        raise MLPCInputError(
-            f"{name} holds floats; pass a class map (integers or bool), e.g. segment first."
-        )
-    if phase is None:  # a two-phase map: bool, 0/1 (or a 0/255 mask)
-        return check_phase_map(m, name)
-    return np.isin(check_phase_map(m, name, labels=True), np.atleast_1d(phase))
-
-
-def interface_density(mask, phase=None, *, pixel_size: float = 1.0) -> float:
-    """Interface points per unit test-line length, P_L, along all rows and columns.
-
-    Every pair of neighbouring pixels on a row or a column is a test-line step of one
-    pixel; a step that goes in or out of ``phase`` crosses one interface. P_L is the
-    number of crossings divided by the line length; in an isotropic structure the
-    interface area per unit volume is S_V = 2 P_L (Saltykov 1958; Underwood 1970).
-
-    Parameters
-    ----------
-    mask : int or bool array (H, W)
-        Class map.
-    phase : int, sequence of int or None
-        Classes that form the phase (None: ``mask`` is already a bool phase map).
-    pixel_size : float
-        Length of one pixel; the result is per this unit (default per pixel).
-
-    Returns
-    -------
-    float
-        P_L in 1 / (unit of ``pixel_size``).
-    """
-    a = _phase(mask, phase)
-    rows = a[:, 1:] != a[:, :-1]
-    cols = a[1:, :] != a[:-1, :]
-    return float((rows.sum() + cols.sum()) / ((rows.size + cols.size) * pixel_size))
-
-
-def mean_chord_length(mask, phase=None, *, pixel_size: float = 1.0) -> float:
-    """Mean intercept (chord) length of ``phase`` on rows and columns: L̄ = 2 L_L / P_L.
-
-    L_L is the fraction of test-line length inside the phase (= area fraction), P_L the
-    interface density (:func:`interface_density`); each chord has two ends, so the number
-    of chords per unit length is P_L / 2 (Underwood 1970, eq. 4.8). Chords cut by the image
-    border are counted by their interior ends only, which keeps the estimate unbiased.
-
-    Returns
-    -------
-    float
-        L̄ in the unit of ``pixel_size``; ``inf`` when no interface is crossed.
-    """
-    a = _phase(mask, phase)
-    p_l = interface_density(a, pixel_size=pixel_size)
-    return float(2.0 * a.mean() / p_l) if p_l > 0 else float("inf")
-
-
-def mean_spacing(mask, phase=None, *, pixel_size: float = 1.0) -> float:
-    """Mean repeat distance of a two-phase structure along test lines, 1 / N_L = 2 / P_L.
-
-    It is the mean chord of the phase plus the mean chord of the rest (the mean free path):
-    L̄_α + λ = 1 / N_L, Underwood's "mean random spacing" (Underwood 1970).
-
-    Returns
-    -------
-    float
-        In the unit of ``pixel_size``; ``inf`` when no interface is crossed.
-    """
-    p_l = interface_density(mask, phase, pixel_size=pixel_size)
-    return float(2.0 / p_l) if p_l > 0 else float("inf")
 
 
 # ------------------------------------------------------------------ sampling and aliasing
@@ -288,7 +217,7 @@ def aliasing_experiment(
     n_classes = int(m.max()) + 1
     rows = []
     for i, mask in enumerate(m):
-        truth = {name: (np.isin(mask, np.atleast_1d(c)).mean(), interface_density(mask, c))
+        truth = {name: (np.isin(mask, np.atleast_1d(c)).mean(), intercept_counts(mask, phase=c))
                  for name, c in phases.items()}
         for f in factors:
             for aa in (False, True):
@@ -296,7 +225,7 @@ def aliasing_experiment(
                 for name, c in phases.items():
                     a_true, pl_true = truth[name]
                     a = float(np.isin(r, np.atleast_1d(c)).mean())
-                    pl = interface_density(r, c, pixel_size=float(f))
+                    pl = intercept_counts(r, phase=c, pixel_size=float(f))
                     rows.append(dict(
                         image=i, factor=int(f), anti_aliasing=aa, phase=name,
                         area_fraction=a, area_fraction_true=a_true,

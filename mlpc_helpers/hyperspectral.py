@@ -1,8 +1,8 @@
 """Analysis of spectrum images (EELS, EDS): the tools of week 5 §C.
 
-Physics shared with the generators (:mod:`mlpc_helpers.synthetic.spectrum_images`): the Drude
-energy-loss function, X-ray line energies from exspy's element database and the detector
-resolution law. Analysis: spectrum normalisation, component matching, NMF abundances, trace
+The X-ray physics (line energies from exspy's element database, the detector resolution
+law) is in :mod:`mlpc_helpers.xray`, the Drude energy-loss function with the EELS generator
+(:mod:`mlpc_helpers.synthetic.spectrum_images`). Analysis: spectrum normalisation, component matching, NMF abundances, trace
 detection tests, a per-pixel Drude fit with HyperSpy and a PCA + MiniBatchKMeans pipeline for
 exam-scale cubes. Cluster-label alignment is in :mod:`mlpc_helpers.clustering`, maps with µm
 axes in :mod:`mlpc_helpers.plotting`.
@@ -10,85 +10,28 @@ axes in :mod:`mlpc_helpers.plotting`.
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .runtime import check_random_int
-from .validation import MLPCInputError, check_axis, check_matrix, check_spectra, warn
+from .validation import (
+    MLPCInputError,
+    check_axis,
+    check_matrix,
+    check_quantity,
+    check_spectra,
+    warn,
+)
+from .xray import EDS_FAMILY, fwhm_at_energy, quiet_hyperspy, xray_lines
 
 if TYPE_CHECKING:
     from .synthetic.spectrum_images import SpectrumImage
 
-# X-ray family used per element at 200 kV (K for the light elements, L for Sm).
-EDS_FAMILY = {"O": "K", "Mg": "K", "Al": "K", "Si": "K", "Ca": "K", "Fe": "K", "Sm": "L"}
-
-
-def _quiet_hyperspy() -> None:
-    """Import HyperSpy/exspy once without their optional-dependency warnings (numba,
-    numexpr, deprecations), then keep HyperSpy's log at ERROR level."""
-    if "exspy" not in sys.modules:
-        logging.disable(logging.WARNING)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                import exspy  # noqa: F401
-                import hyperspy.api  # noqa: F401
-        finally:
-            logging.disable(logging.NOTSET)
-    logging.getLogger("hyperspy").setLevel(logging.ERROR)
-    logging.getLogger("exspy").setLevel(logging.ERROR)
-
-
-
-def drude_loss(energy: np.ndarray, ep: float, gamma: float) -> np.ndarray:
-    """Drude energy-loss function Im(-1/eps) = E G Ep^2 / ((E^2 - Ep^2)^2 + (E G)^2).
-
-    ``energy``, ``ep`` (plasmon energy) and ``gamma`` (damping width) in eV; dimensionless.
-    """
-    e = np.asarray(energy, float)
-    return e * gamma * ep**2 / ((e**2 - ep**2) ** 2 + (e * gamma) ** 2)
-
 
 # ----------------------------------------------------------------------------------------- EDS
-def fwhm_at_energy(energy_kev, fwhm_mnka_ev: float = 130.0) -> np.ndarray:
-    """Detector peak FWHM (keV) at ``energy_kev`` from the Mn Kα FWHM (eV), Fiori & Newbury."""
-    e = np.asarray(energy_kev, float)
-    return np.sqrt(2.5 * (e - 5.8987) * 1e3 + fwhm_mnka_ev**2) / 1e3
-
-
-def xray_lines(element: str, family: str | None = None) -> list[tuple[str, float, float]]:
-    """(line, energy keV, weight) of one element's family from exspy's element database."""
-    _quiet_hyperspy()
-    from exspy.material import elements
-
-    if element not in elements:
-        raise MLPCInputError(f"Unknown element {element!r}: use a chemical symbol such as 'Fe'.")
-    family = family or EDS_FAMILY.get(element, "K")
-    lines = elements[element].Atomic_properties.Xray_lines.as_dictionary()
-    out = [(k, float(v["energy (keV)"]), float(v["weight"])) for k, v in lines.items()
-           if k.startswith(family)]
-    if not out:
-        raise MLPCInputError(f"{element} has no {family} lines in exspy's database.")
-    return out
-
-
-def line_energy(line: str) -> float:
-    """Energy (keV) of an X-ray line named like exspy does, e.g. ``"Fe_Ka"``."""
-    _quiet_hyperspy()
-    from exspy.material import elements
-
-    el, _, name = line.partition("_")
-    try:
-        return float(elements[el].Atomic_properties.Xray_lines[name]["energy (keV)"])
-    except (KeyError, AttributeError):
-        raise MLPCInputError(f"Unknown X-ray line {line!r}: use 'Element_Line', e.g. 'Fe_Ka'.") \
-            from None
 
 
 # ---------------------------------------------------------------------------- analysis helpers
@@ -146,11 +89,11 @@ def responsibility_entropy(resp: np.ndarray) -> np.ndarray:
     return -(r * np.log(r)).sum(axis=1)
 
 
-def match_components(estimated: np.ndarray, truth: np.ndarray) -> np.ndarray:
+def match_components(truth: np.ndarray, estimated: np.ndarray) -> np.ndarray:
     """Order of the estimated components that best matches the truth (Hungarian, correlation).
 
-    ``estimated`` and ``truth``: (n_components, n_features). Returns ``perm`` such that
-    ``estimated[perm[k]]`` goes with ``truth[k]``.
+    ``truth`` and ``estimated``: (n_components, n_features), truth first as in every score of
+    the package. Returns ``perm`` such that ``estimated[perm[k]]`` goes with ``truth[k]``.
     """
     from scipy.optimize import linear_sum_assignment
 
@@ -192,7 +135,11 @@ def window_net_counts(data2d: np.ndarray, energy: np.ndarray, centre: float, hal
     """
     X = check_spectra(data2d, "data2d")
     check_axis(energy, "energy", n=X.shape[1], unit=" keV", data="spectra")
-    e = np.asarray(energy, float)
+    e = check_quantity(np.asarray(energy, float), "energy", "energy_keV")  # eV: converted
+    c_kev = check_quantity(centre, "centre", "energy_keV")
+    if c_kev != centre:  # the line given in eV too: its half width as well
+        half_width = half_width * c_kev / centre
+    centre = c_kev
     win = np.abs(e - centre) <= half_width
     left = (e >= centre - half_width - gap - side) & (e < centre - half_width - gap)
     right = (e > centre + half_width + gap) & (e <= centre + half_width + gap + side)
@@ -285,8 +232,10 @@ def drude_fit(signal, pixels: np.ndarray | None = None, progress: bool = False) 
     ``Expression`` Drude component, ``multifit`` pixel by pixel. Returns ``Ep`` and ``gamma``
     (eV) per fitted pixel and the wall time in seconds (``seconds``, ``seconds_per_pixel``).
     """
-    _quiet_hyperspy()
+    quiet_hyperspy()
     import hyperspy.api as hs
+
+    from .synthetic.spectrum_images import drude_loss
 
     if not (hasattr(signal, "data") and hasattr(signal, "axes_manager")):
         raise MLPCInputError(

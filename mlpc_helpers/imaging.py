@@ -40,11 +40,21 @@ def _to_unit(x: np.ndarray, name: str = "images") -> np.ndarray:
 
 
 def _scale(x: np.ndarray, name: str = "images") -> float:
-    """Full scale of a stack's grey levels (1, 255 or 65535), checked once for the stack."""
+    """Full scale of a stack's grey levels (1, 255 or 65535), checked once for the stack
+    (:func:`validation.as_float_image`'s rules) without a float copy of the whole stack."""
     if x.dtype == np.uint8:
         return 255.0
     if x.dtype == np.uint16:
         return 65535.0
+    if x.dtype == np.bool_ or x.size == 0:
+        return as_float_image(x, name, return_scale=True)[1]
+    if np.issubdtype(x.dtype, np.integer):  # the rule needs the range only
+        lo_hi = np.array([[x.min(), x.max()]], dtype=x.dtype)
+        return as_float_image(lo_hi, name, return_scale=True)[1]
+    if np.issubdtype(x.dtype, np.floating) and x.ndim == 3:  # image by image: names the bad one
+        for k in range(len(x)):
+            as_float_image(x[k], f"{name}[{k}] (image {k})")
+        return 1.0
     return as_float_image(x, name, return_scale=True)[1]
 
 
@@ -367,14 +377,132 @@ def harmonise(
 
 
 # ----------------------------------------------------------------------------- augmentation
-def downsample(images: np.ndarray, size: int) -> np.ndarray:
-    """Antialiased resize of a stack (n, H, W) to (n, size, size), float32 in [0, 1]."""
+#: Bytes of float64 working memory per block of images in the functions that go through a
+#: stack image by image (downsample): the peak stays near the input plus the output.
+BLOCK_BYTES = 64 * 2**20
+
+
+# ----------------------------------------------------------------------------- grey levels
+def standardise(images: np.ndarray) -> np.ndarray:
+    """Each image to zero mean and unit standard deviation (a per-image z-score), float32.
+
+    Removes a global brightness (offset) and contrast (gain) change per image (e.g. the 0 deg
+    and 180 deg stage rotations of the superalloy set differ by ~50 grey levels, or the
+    imaging session of each micrograph), not an uneven one. The one standardisation of the
+    package.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, H, W), or (H, W) for one image
+
+    Returns
+    -------
+    numpy.ndarray of float32, same shape
+
+    Raises
+    ------
+    MLPCInputError
+        For a colour image or a stack of other layout, NaN/inf pixels, and a constant image
+        (standard deviation 0), named by its index: drop it first.
+    """
+    x = np.asarray(images)
+    one = x.ndim == 2
+    x = check_stack(x[None] if one else x).astype(np.float32)
+    bad = ~np.isfinite(x).reshape(len(x), -1).all(axis=1)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise MLPCInputError(f"images[{k}] (image {k}) holds NaN or inf pixels "
+                             f"({int(bad.sum())} such images); fill or crop them first.")
+    mean = x.mean(axis=(-2, -1), keepdims=True)
+    std = x.std(axis=(-2, -1), keepdims=True)
+    flat = np.flatnonzero(std.ravel() == 0)
+    if flat.size:
+        k = int(flat[0])
+        raise MLPCInputError(f"images[{k}] (image {k}) is constant (standard deviation 0; "
+                             f"{flat.size} such images): it cannot be standardised. Drop "
+                             "constant images first.")
+    out = (x - mean) / std
+    return out[0] if one else out
+
+
+def otsu_mask(images: np.ndarray, *, sigma: float = 0.0, dark: bool = True) -> np.ndarray:
+    """Global Otsu threshold per image, after an optional Gaussian smoothing: the one Otsu
+    rule of the package.
+
+    Otsu (1979, doi:10.1109/TSMC.1979.4310076) picks the grey level t that maximises the
+    between-class variance of the image's histogram (``skimage.filters.threshold_otsu``);
+    as in scikit-image, pixels above t are the bright phase, so ``dark=True`` returns the
+    pixels at or below it (``<= t``) and ``dark=False`` those above it (``> t``). The
+    smoothing is ``skimage.filters.gaussian`` (``preserve_range=True``).
+
+    Parameters
+    ----------
+    images : array_like, shape (n, H, W), or (H, W) for one image
+        Grey levels (any numeric dtype; integers are read as float64).
+    sigma : float
+        Standard deviation of the Gaussian smoothing in pixels (0: none).
+    dark : bool
+        Return the dark phase (default) or the bright one.
+
+    Returns
+    -------
+    numpy.ndarray of bool, the shape of ``images``
+
+    Raises
+    ------
+    MLPCInputError
+        For colour images, NaN/inf pixels or a negative ``sigma``.
+    """
+    from skimage.filters import gaussian, threshold_otsu
+
+    x = np.asarray(images)
+    one = x.ndim == 2
+    x = check_stack(x[None] if one else x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    if not np.isfinite(x).all():
+        k = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise MLPCInputError(f"images[{k}] (image {k}) holds NaN or inf pixels; fill them "
+                             "or crop them away first.")
+    if sigma < 0:
+        raise MLPCInputError(f"sigma must be >= 0 pixels; got {sigma}.")
+    out = np.empty(x.shape, bool)
+    for i, img in enumerate(x):
+        s = gaussian(img, sigma=sigma, preserve_range=True) if sigma > 0 else img
+        t = threshold_otsu(s)
+        out[i] = s <= t if dark else s > t
+    return out[0] if one else out
+
+
+def resize_stack(images: np.ndarray, size: int, *, progress: bool | None = None) -> np.ndarray:
+    """Antialiased resize of a stack (n, H, W) to (n, size, size), float32 in [0, 1]: the one
+    stack resize of the package (``skimage.transform.resize`` with ``anti_aliasing=True``).
+
+    Grey levels go to [0, 1] with the stack's bit depth
+    (:func:`mlpc_helpers.validation.as_float_image`: uint8 / 255, uint16 / 65535; float
+    images must already be in [0, 1]). Add a channel axis for a CNN with ``[:, None]``.
+
+    Works in blocks of images (at most :data:`BLOCK_BYTES` of float64 and a third of the
+    input's size at a time), so the peak memory stays within about twice the input plus the
+    float32 output, not eight times the input (an 8-bit stack as float64). ``progress``: a
+    progress bar (``runtime.progress_bar``); default: shown for stacks of more than 256 MB.
+    """
     from skimage.transform import resize
+
+    from .runtime import progress_bar
 
     x = check_stack(images)
     if size < 4:
         raise MLPCInputError(f"size must be at least 4 pixels; got {size}.")
-    return resize(_to_unit(x), (len(x), size, size), anti_aliasing=True).astype(np.float32)
+    sc = _scale(x)  # checks the grey levels once, without a float copy of the stack
+    out = np.empty((len(x), size, size), np.float32)
+    # float64 work (resize holds ~3 copies of a block) <= the input's size and BLOCK_BYTES
+    block = max(1, int(min(BLOCK_BYTES, x.nbytes / 3) // (x[0].size * 8)))
+    show = x.nbytes > 256 * 2**20 if progress is None else progress
+    for s in progress_bar(range(0, len(x), block), desc="resize", disable=not show):
+        chunk = _unit_image(x[s:s + block], sc)
+        out[s:s + block] = resize(chunk, (len(chunk), size, size), anti_aliasing=True)
+    return out
 
 
 def augment_batch(

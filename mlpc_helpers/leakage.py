@@ -1,4 +1,4 @@
-"""Broken against honest validation: splits, leaks, cleaning flags, label noise, metrics.
+"""Broken against honest validation: splits, leaks, cleaning flags and label noise.
 
 The week-3 notebook builds each pipeline twice — once with a leak, once without — and
 measures the difference. The helpers here keep those cells short:
@@ -8,16 +8,14 @@ measures the difference. The helpers here keep those cells short:
   predictions and one row of scores per scheme.
 - :func:`selection_leak` — feature selection fitted on *all* rows before cross-validation
   (leaky) against the same selection inside a scikit-learn ``Pipeline`` (honest).
-- :func:`file_blocks`, :func:`merge_groups`, :func:`groups_split` — group labels for runs
-  of consecutive file numbers and duplicate pairs, and a count of the groups a split cuts.
 - :func:`robust_z`, :func:`outlier_flags` — the modified z-score of Iglewicz & Hoaglin
   (1993) for flagging, not deleting, suspicious values.
 - :func:`probabilistic_labels`, :func:`cross_entropy` — soft labels from a measurement's
   standard deviation and the cross-entropy that scores predictions against them.
-- :func:`rare_class_subset` — a reproducible imbalanced subset (one class made rare).
-- :func:`otsu_masks`, :func:`iou_dice` — a global-threshold segmentation and its scores.
 
-Formulas and their sources are in each function's docstring.
+Group labels (runs of consecutive files, duplicate pairs), the count of groups a split cuts
+and the imbalanced subset are in :mod:`mlpc_helpers.splits`. Formulas and their sources are
+in each function's docstring.
 """
 
 from __future__ import annotations
@@ -27,13 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from .runtime import check_random_state
 from .validation import (
     MLPCInputError,
     check_labels,
     check_matrix,
-    check_phase_map,
-    check_stack,
     check_vector,
 )
 
@@ -42,14 +37,8 @@ __all__ = [
     "CLASSIFICATION_METRICS",
     "compare_splits",
     "cross_entropy",
-    "file_blocks",
-    "groups_split",
-    "iou_dice",
-    "merge_groups",
-    "otsu_masks",
     "outlier_flags",
     "probabilistic_labels",
-    "rare_class_subset",
     "robust_z",
     "selection_leak",
 ]
@@ -209,118 +198,6 @@ def selection_leak(
     return pd.DataFrame({"leaky": leaky, "honest": honest})
 
 
-def file_blocks(labels: Any, index: Any, block: int) -> np.ndarray:
-    """Group label per file: runs of ``block`` consecutive file numbers within one class.
-
-    Files numbered 1..``block`` of a class form group 0 of that class, the next ``block``
-    numbers the next group, and so on. Consecutive numbers of an image set are often frames
-    of one strip, specimen or session: a random split puts neighbours on both sides.
-
-    Parameters
-    ----------
-    labels : array_like, shape (n,)
-        Class (or any stratum) of every file; numbering restarts in each.
-    index : array_like of int, shape (n,)
-        The file number (e.g. 17 for ``crazing_17.jpg``), >= 1.
-    block : int
-        Files per group, >= 1.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (n,)
-        Group ids 0..n_groups-1.
-
-    Raises
-    ------
-    MLPCInputError
-        If the lengths differ, ``block`` < 1 or an index is < 1.
-    """
-    labels = check_labels(labels, "labels")
-    index = check_vector(index, "index", n=len(labels), against="labels")
-    if np.any(index != np.round(index)):
-        raise MLPCInputError("index: file numbers must be whole numbers (e.g. 17 for "
-                             "'crazing_17.jpg').")
-    if block < 1:
-        raise MLPCInputError(f"block must be >= 1 file; got {block}.")
-    if len(index) and index.min() < 1:
-        raise MLPCInputError(f"index holds file numbers >= 1; got {index.min()}.")
-    keys = np.stack([np.unique(labels, return_inverse=True)[1].ravel(),
-                     (index.astype(np.int64) - 1) // block], axis=1)
-    return np.unique(keys, axis=0, return_inverse=True)[1].ravel()
-
-
-def merge_groups(*labelings: Any) -> np.ndarray:
-    """Join several group labelings: rows sharing a group in *any* of them share one.
-
-    E.g. blocks of consecutive files (:func:`file_blocks`) and duplicate pairs
-    (:func:`mlpc_helpers.imaging.duplicate_groups`): a duplicate pair that spans two blocks
-    merges them. Connected components of the union graph.
-
-    Parameters
-    ----------
-    *labelings : array_like of int, each shape (n,)
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (n,)
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    if not labelings:
-        raise MLPCInputError("merge_groups needs at least one labeling.")
-    arrays = [np.unique(check_labels(g, f"labelings[{k}]"), return_inverse=True)[1].ravel()
-              for k, g in enumerate(labelings)]
-    n = len(arrays[0])
-    for a in arrays[1:]:
-        _same_length("the first labeling", arrays[0], "another labeling", a)
-    rows, cols, offset = [], [], n
-    for a in arrays:  # a bipartite graph: row i -- node (offset + group of i)
-        rows.append(np.arange(n))
-        cols.append(offset + a)
-        offset += a.max() + 1 if n else 0
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(offset, offset))
-    comp = connected_components(graph, directed=False)[1][:n]
-    return np.unique(comp, return_inverse=True)[1].ravel()
-
-
-def groups_split(groups: Any, splits: Sequence[tuple[Any, Any]]) -> int:
-    """How many groups with two or more members a set of CV splits cuts apart.
-
-    Parameters
-    ----------
-    groups : array_like, shape (n,)
-        Group label per row (e.g. a duplicate pair shares one).
-    splits : sequence of (train_idx, test_idx)
-        The folds (``list(cv.split(X, y, groups))``); the test folds must cover each row once.
-
-    Returns
-    -------
-    int
-        The number of multi-member groups whose members land in more than one test fold, i.e.
-        with members on both sides of at least one split.
-    """
-    groups = check_labels(groups, "groups")
-    fold = np.full(len(groups), -1)
-    for k, (_, test) in enumerate(splits):
-        test = np.asarray(test)
-        if test.size and (not np.issubdtype(test.dtype, np.integer) or test.min() < -len(fold)
-                          or test.max() >= len(fold)):
-            raise MLPCInputError(f"splits: fold {k} holds test indices outside 0.."
-                                 f"{len(fold) - 1} (the rows of groups); pass the splits of "
-                                 "the same rows, list(cv.split(X, y, groups)).")
-        fold[test] = k
-    if (fold < 0).any():
-        raise MLPCInputError(f"The test folds leave {(fold < 0).sum()} rows out: pass the "
-                             "splits of a K-fold-like splitter that covers every row once.")
-    cut = 0
-    for g in np.unique(groups):
-        f = fold[groups == g]
-        cut += int(len(f) > 1 and np.unique(f).size > 1)
-    return cut
-
-
 def robust_z(x: Any) -> np.ndarray:
     """Modified z-score :math:`M_i = 0.6745\\,(x_i - \\tilde x)/\\mathrm{MAD}`.
 
@@ -380,8 +257,10 @@ def outlier_flags(frame: Any, columns: Sequence[str], *, threshold: float = 3.5,
         try:
             x = frame[c].to_numpy(dtype=float)
         except (TypeError, ValueError):
-            raise MLPCInputError(f"outlier_flags: column {c!r} is not numeric; convert it "
-                                 "with pd.to_numeric(errors='coerce') first.") from None
+            from .validation import text_columns_message
+
+            raise MLPCInputError(text_columns_message(frame, [c], "outlier_flags: frame")
+                                 ) from None
         if log:
             bad = ~(x > 0)
             z = robust_z(np.log10(np.where(bad, np.nan, x)))
@@ -447,98 +326,3 @@ def cross_entropy(p_true: Any, p_pred: Any, *, eps: float = 1e-12) -> float:
             "scipy.special.expit(logits) first.")
     p = np.clip(p, eps, 1 - eps)
     return float(-np.mean(q * np.log(p) + (1 - q) * np.log1p(-p)))
-
-
-def rare_class_subset(y: Any, rare: int, fraction: float,
-                      random_state: int | np.random.Generator | None = None) -> np.ndarray:
-    """Indices of an imbalanced subset: every row of the other classes and a random few of
-    class ``rare``, so that it makes up ``fraction`` of the subset.
-
-    Parameters
-    ----------
-    y : array_like, shape (n,)
-    rare : int
-        The class that becomes rare.
-    fraction : float
-        Wanted share of the rare class, 0 < fraction < 1; the count is rounded, at least 1.
-    random_state : int, numpy.random.Generator or None
-        Resolved with :func:`mlpc_helpers.runtime.check_random_state` (None: the course seed).
-
-    Returns
-    -------
-    numpy.ndarray of int, sorted
-    """
-    y = check_labels(y, "y")
-    if not 0 < fraction < 1:
-        raise MLPCInputError(f"fraction must lie in (0, 1); got {fraction}.")
-    pos, neg = np.flatnonzero(y == rare), np.flatnonzero(y != rare)
-    if len(pos) == 0:
-        raise MLPCInputError(f"class {rare!r} does not occur in y.")
-    n_pos = max(1, int(round(fraction * len(neg) / (1 - fraction))))
-    if n_pos > len(pos):
-        raise MLPCInputError(f"fraction {fraction} needs {n_pos} rows of class {rare!r}; "
-                             f"there are {len(pos)}.")
-    rng = check_random_state(random_state, offset=31)
-    return np.sort(np.r_[neg, rng.choice(pos, n_pos, replace=False)])
-
-
-def otsu_masks(images: Any, *, sigma: float = 0.0, dark: bool = True) -> np.ndarray:
-    """Global Otsu threshold per image, after an optional Gaussian smoothing.
-
-    Otsu (1979, doi:10.1109/TSMC.1979.4310076) picks the grey level that maximises the
-    between-class variance of the image's histogram. ``dark=True`` returns the pixels
-    *below* it (the phase that images darker).
-
-    Parameters
-    ----------
-    images : array_like, shape (n, H, W)
-        Grey levels (any numeric dtype).
-    sigma : float
-        Standard deviation of the Gaussian smoothing in pixels (0: none).
-    dark : bool
-
-    Returns
-    -------
-    numpy.ndarray of bool, shape (n, H, W)
-    """
-    from scipy.ndimage import gaussian_filter
-    from skimage.filters import threshold_otsu
-
-    x = check_stack(images, "images").astype(float)
-    if not np.isfinite(x).all():
-        k = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
-        raise MLPCInputError(f"images[{k}] (image {k}) holds NaN or inf pixels; fill them "
-                             "or crop them away first.")
-    if sigma < 0:
-        raise MLPCInputError(f"sigma must be >= 0 pixels; got {sigma}.")
-    out = np.empty(x.shape, bool)
-    for i, img in enumerate(x):
-        s = gaussian_filter(img, sigma) if sigma > 0 else img
-        t = threshold_otsu(s)
-        out[i] = s <= t if dark else s > t
-    return out
-
-
-def iou_dice(true: Any, pred: Any) -> tuple[float, float]:
-    """Intersection over union (Jaccard) and Dice (F1) of two binary masks.
-
-    :math:`\\mathrm{IoU} = |A\\cap B|/|A\\cup B|`, :math:`\\mathrm{Dice} = 2|A\\cap B|/(|A|+|B|)
-    = 2\\,\\mathrm{IoU}/(1+\\mathrm{IoU})`, pooled over all pixels of all images given.
-
-    Parameters
-    ----------
-    true, pred : array_like of bool, one shape
-
-    Returns
-    -------
-    (iou, dice) : floats in [0, 1]; (1, 1) when both masks are empty.
-    """
-    a, b = check_phase_map(true, "true"), check_phase_map(pred, "pred")
-    if a.shape != b.shape:
-        raise MLPCInputError(f"true and pred masks must have one shape; got {a.shape} and "
-                             f"{b.shape}.")
-    inter, union = np.logical_and(a, b).sum(), np.logical_or(a, b).sum()
-    if union == 0:
-        return 1.0, 1.0
-    iou = inter / union
-    return float(iou), float(2 * iou / (1 + iou))

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .validation import MLPCInputError
+
 
 def image_grid(
     images: Sequence[np.ndarray] | np.ndarray,
@@ -27,7 +29,7 @@ def image_grid(
 
     images = list(images)
     if not images:
-        raise ValueError("image_grid needs at least one image.")
+        raise MLPCInputError("images: image_grid got no image; pass a non-empty stack (n, H, W).")
     n = len(images)
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
@@ -79,8 +81,8 @@ def cluster_map(
 
     xy, labels = np.asarray(xy), np.asarray(labels)
     if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) != len(labels):
-        raise ValueError(f"xy must be (n, 2) with one label per row; got {xy.shape} and "
-                         f"{labels.shape}. Pass e.g. pca_scores[:, :2] and kmeans.labels_.")
+        raise MLPCInputError(f"xy must be (n, 2) with one label per row; got {xy.shape} and "
+                             f"{labels.shape}. Pass e.g. pca_scores[:, :2] and kmeans.labels_.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5), constrained_layout=True)
     ks = np.unique(labels)

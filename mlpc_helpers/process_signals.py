@@ -7,8 +7,9 @@ pandas frames with one row per sample. Nothing here imports torch.
 - :func:`smooth` — centred rolling median or mean (a median keeps step edges sharp).
 - :func:`hysteresis_trigger` — a Schmitt trigger: switch on above ``high``, off below
   ``low``, then drop gaps shorter than ``min_gap`` and events shorter than ``min_duration``.
-- :func:`mask_to_intervals`, :func:`intervals_to_mask`, :func:`interval_iou`,
-  :func:`match_intervals`, :func:`mask_iou` — score detected intervals against logged ones.
+- :func:`mask_to_intervals`, :func:`intervals_to_mask` — runs of True as ``[start, stop)``
+  intervals and back; scored with :func:`mlpc_helpers.metrics.match_intervals` (interval
+  F1) and :func:`mlpc_helpers.metrics.iou` (sample-wise IoU).
 - :func:`band_power`, :func:`segment_features` — per-segment summary features (mean, RMS,
   standard deviation, max, spectral band power from Welch's method).
 - :func:`sliding_windows` — fixed-length windows for sequence models.
@@ -35,9 +36,6 @@ __all__ = [
     "hysteresis_trigger",
     "mask_to_intervals",
     "intervals_to_mask",
-    "interval_iou",
-    "match_intervals",
-    "mask_iou",
     "band_power",
     "segment_features",
     "sliding_windows",
@@ -54,9 +52,12 @@ def _as_1d(x, name: str, *, finite: bool = False) -> np.ndarray:
     try:
         a = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        raise MLPCInputError(f"{name}: expected a 1-D numeric signal (n_samples,); some "
-                             "entries are not numbers. Convert with pd.to_numeric "
-                             "first.") from None
+        import pandas as pd
+
+        from .validation import text_columns_message
+
+        raise MLPCInputError(text_columns_message(
+            pd.Series(np.ravel(np.asarray(x, dtype=object)), name=name), name=name)) from None
     if a.ndim != 1:
         raise MLPCInputError(f"{name} must be 1-D (n_samples,); got shape {a.shape}. "
                              "Pass one signal of one run at a time.")
@@ -208,67 +209,6 @@ def hysteresis_trigger(
     return intervals_to_mask(iv, len(a))
 
 
-def interval_iou(a: Sequence[int], b: Sequence[int]) -> float:
-    """Intersection over union of two ``[start, stop)`` intervals (0 when disjoint)."""
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = (a[1] - a[0]) + (b[1] - b[0]) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def match_intervals(pred, true, iou_threshold: float = 0.5) -> dict[str, float]:
-    """One-to-one matching of detected to reference intervals; precision, recall, F1.
-
-    Pairs are matched greedily by decreasing IoU; a pair with IoU >= ``iou_threshold``
-    is a true positive (the event-detection criterion of e.g. the PASCAL VOC benchmark,
-    Everingham et al. 2010, applied to time intervals). Unmatched detections are false
-    positives, unmatched references false negatives.
-
-    Parameters
-    ----------
-    pred, true : array_like, shape (k, 2)
-        ``[start, stop)`` intervals in samples (from :func:`mask_to_intervals`).
-    iou_threshold : float
-        In (0, 1].
-
-    Returns
-    -------
-    dict
-        ``tp``, ``fp``, ``fn`` (counts) and ``precision``, ``recall``, ``f1`` (0–1; 0 when
-        undefined) and ``mean_iou`` of the matched pairs (NaN when none).
-    """
-    if not 0 < iou_threshold <= 1:
-        raise MLPCInputError(f"iou_threshold must be in (0, 1]; got {iou_threshold}.")
-    p = _intervals(pred, "pred")
-    t = _intervals(true, "true")
-    pairs = sorted(((interval_iou(a, b), i, j) for i, a in enumerate(p)
-                    for j, b in enumerate(t)), reverse=True)
-    used_p, used_t, ious = set(), set(), []
-    for iou, i, j in pairs:
-        if iou < iou_threshold:
-            break
-        if i in used_p or j in used_t:
-            continue
-        used_p.add(i)
-        used_t.add(j)
-        ious.append(iou)
-    tp = len(ious)
-    fp, fn = len(p) - tp, len(t) - tp
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": prec, "recall": rec, "f1": f1,
-            "mean_iou": float(np.mean(ious)) if ious else float("nan")}
-
-
-def mask_iou(pred, true) -> float:
-    """Sample-wise IoU (Jaccard index) of two boolean masks; 1.0 when both are empty."""
-    p, t = _as_mask(pred, "pred"), _as_mask(true, "true")
-    if p.shape != t.shape:
-        raise MLPCInputError(f"pred and true need one length; got {len(p)} and {len(t)}.")
-    union = (p | t).sum()
-    return float((p & t).sum() / union) if union else 1.0
-
-
 def band_power(x, fs: float, band: tuple[float, float]) -> float:
     """Power of a 1-D signal in a frequency band, from Welch's periodogram.
 
@@ -342,8 +282,9 @@ def segment_features(
     try:
         values = frame[list(signals)].to_numpy(float)
     except (TypeError, ValueError):
-        raise MLPCInputError(f"frame: the signal columns {list(signals)} must be numeric; "
-                             "convert them with pd.to_numeric first.") from None
+        from .validation import text_columns_message
+
+        raise MLPCInputError(text_columns_message(frame, list(signals), "frame")) from None
     if np.isinf(values).any():
         raise MLPCInputError("frame: the signal columns hold inf; drop or fill those rows.")
     rows, index = [], []
@@ -429,8 +370,10 @@ def rolling_features(frame, window: int):
     cols = frame if isinstance(frame, pd.DataFrame) else frame.to_frame()
     bad = [c for c in cols.columns if not pd.api.types.is_numeric_dtype(cols[c])]
     if bad:
-        raise MLPCInputError(f"frame: columns {bad} are not numeric; select the signal "
-                             "columns (or convert them with pd.to_numeric) first.")
+        from .validation import text_columns_message
+
+        raise MLPCInputError(text_columns_message(cols, bad, "frame") + " Or select the "
+                             "signal columns only.")
     roll = frame.rolling(int(window), min_periods=int(window))
     out = pd.concat([roll.mean().add_suffix("__mean"), roll.std().add_suffix("__std")],
                     axis=1)
@@ -501,6 +444,9 @@ def detection_delay(alarm, time_s, *, start_s: float = 0.0, consecutive: int = 1
     """
     a = _as_mask(alarm, "alarm")
     t = _as_1d(time_s, "time_s", finite=True)
+    from .validation import check_quantity
+
+    t = check_quantity(t, "time_s", "time_s")  # timestamps or ms/µs/ns: refused with the fix
     if len(a) != len(t):
         raise MLPCInputError(f"alarm and time_s need one length; got {len(a)} and {len(t)}.")
     if np.any(np.diff(t) < 0):

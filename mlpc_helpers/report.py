@@ -5,7 +5,9 @@ writes ``build/metrics/<notebook>.json`` (``MLPC_METRICS_DIR`` overrides the fol
 ``{key: {"value", "published", "tolerance", "source"}}``. ``make course`` turns all files
 into the site's reproduction page; ``make test`` fails when a value with a published value
 and a tolerance falls outside it. ``seed_range(key)`` gives a metric's (median, min, max, n)
-over the seeds of ``make seeds`` (``build/seeds/summary.csv``), None before the sweep ran.
+over the seeds of ``make seeds`` (``build/seeds/summary.csv``), None before the sweep ran;
+``seed_summary({key: label, ...})`` is the one call that prints a notebook's seed-range table
+and draws its figure.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .paths import atomic_write_bytes, metrics_dir, project_root
+from .validation import MLPCInputError
 
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _notebook: str | None = None
@@ -35,7 +39,8 @@ def set_notebook(name: str, *, reset: bool = False) -> Path:
     global _notebook
     name = Path(name).stem
     if not _KEY.match(name):
-        raise ValueError(f"Notebook name {name!r} may hold letters, digits, '_', '.', '-' only.")
+        raise MLPCInputError(f"Notebook name {name!r} may hold letters, digits, '_', '.', "
+                             "'-' only; pass the notebook's file name, e.g. 'week04_encodings'.")
     _notebook = name
     path = metrics_path(name)
     if reset and path.exists():
@@ -96,12 +101,15 @@ def record(
     tolerance`` is written anyway and raises a :class:`ReproductionWarning` in the notebook.
     """
     if not _KEY.match(key):
-        raise ValueError(f"Metric key {key!r}: use letters, digits, '.', '_' and '-' only.")
+        raise MLPCInputError(f"Metric key {key!r}: use letters, digits, '.', '_' and '-' only, "
+                             "e.g. 'w05.super.iou_coarse.unet'.")
     value = _plain(value)
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"Metric {key!r} is {value}: record finite numbers only.")
+        raise MLPCInputError(f"Metric {key!r} is {value}: record finite numbers only (check "
+                             "the computation for a division by zero or an empty set).")
     if tolerance is not None and published is None:
-        raise ValueError(f"Metric {key!r} has a tolerance but no published value to compare with.")
+        raise MLPCInputError(f"Metric {key!r} has a tolerance but no published value to "
+                             "compare with: pass published=... too, or drop tolerance.")
     entry = {
         "value": value,
         "published": _plain(published),
@@ -369,6 +377,95 @@ def plot_seed_ranges(notebook: str | None = None, keys: list[str] | None = None,
     fig.suptitle(f"{nb}: headline numbers over seeds — {src}", fontsize=10, y=1.0)
     fig.tight_layout()
     return fig
+
+
+def seed_summary(keys: Mapping[str, str | tuple[str, str]], *,
+                 table_only: Mapping[str, str | tuple[str, str]] | None = None,
+                 fmt: str = "{:.3f}", sharex: bool = False, notebook: str | None = None,
+                 folder: Path | None = None):
+    """How a notebook's headline numbers move with the seed: one table and one figure.
+
+    The one call that closes a notebook's "How much do these numbers move with the seed?"
+    section. It prints one line per key, ``label  range`` (min–max, median, number of seeds
+    and source: :func:`seed_range_text`; for a name or a label, the most frequent value:
+    :func:`seed_mode`), then draws the min–max figure of ``keys``
+    (:func:`plot_seed_ranges`: bar min–max over the seeds, dot median, star this run,
+    diamond the published value).
+
+    Parameters
+    ----------
+    keys : dict
+        ``{metric key: label}`` of the numbers to tabulate *and* draw, in order. The label
+        names the quantity with its unit, e.g. ``"coarse-γ′ IoU, U-Net (fraction)"``; give
+        ``(label, fmt)`` to format one key's numbers differently from ``fmt``.
+    table_only : dict, optional
+        More ``{key: label or (label, fmt)}`` rows for the table, not drawn (numbers on
+        scales of their own: counts, times, choices).
+    fmt : str
+        Format of each number in the table (``"{:.2f}"``, ``"{:.0%}"``, ...).
+    sharex : bool
+        One x-axis for all rows of the figure (keys on one scale, e.g. F1 of several
+        detectors); see :func:`plot_seed_ranges`.
+    notebook : str, optional
+        Whose sweep rows to read (default: the current notebook, :func:`set_notebook`).
+    folder : Path, optional
+        Sweep folder (default: :func:`load_seed_summary`'s lookup).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        The figure; None (and one printed sentence saying how to run the sweep) when the
+        sweep has no row of this notebook.
+
+    Raises
+    ------
+    MLPCInputError
+        When ``keys`` is empty or a label is neither a string nor a ``(label, fmt)`` pair.
+
+    Examples
+    --------
+    >>> fig = report.seed_summary(  # doctest: +SKIP
+    ...     {"w05.super.iou_coarse.unet": "coarse-γ′ IoU, U-Net (fraction)",
+    ...      "w05.super.iou_coarse.otsu": "coarse-γ′ IoU, Otsu (fraction)"},
+    ...     table_only={"w05.super.train_s": ("training time (s)", "{:.0f}")})
+    """
+    from .validation import MLPCInputError
+
+    if not keys:
+        raise MLPCInputError("seed_summary: `keys` is empty; pass {metric key: label} of the "
+                             "numbers recorded with report.record in this notebook.")
+    rows: dict[str, tuple[str, str]] = {}
+    for key, spec in [*keys.items(), *(table_only or {}).items()]:
+        if isinstance(spec, str):
+            rows[key] = (spec, fmt)
+        elif (isinstance(spec, tuple) and len(spec) == 2
+              and all(isinstance(t, str) for t in spec)):
+            rows[key] = spec
+        else:
+            raise MLPCInputError(
+                f"seed_summary: the label of {key!r} is {spec!r}; give a string (the "
+                "quantity with its unit) or a (label, format) pair such as "
+                "('MAE (wt%)', '{:.1f}').")
+    nb = notebook or _notebook
+    texts = {}
+    for key, (_, f) in rows.items():
+        r = seed_range(key, notebook=nb, folder=folder)
+        if r is not None and r.min is None:
+            mode = seed_mode(key, notebook=nb, folder=folder)
+            texts[key] = f"{mode} (most frequent; {r.n} seeds, {r.source})" if mode else None
+        elif r is not None:
+            texts[key] = seed_range_text(key, f, notebook=nb, folder=folder)
+        else:
+            texts[key] = None
+    if any(t is not None for t in texts.values()):
+        width = max(len(label) for label, _ in rows.values())
+        print("Over the seeds of the sweep (min–max, median):")
+        for key, (label, _) in rows.items():
+            text = texts[key] or "not in the sweep (run `make seeds NOTEBOOKS=" \
+                f"{nb or '<notebook>'}`)"
+            print(f"  {label:<{width}}  {text}")
+    labels = {k: label for k, (label, _) in rows.items() if k in keys}
+    return plot_seed_ranges(nb, list(keys), labels=labels, sharex=sharex, folder=folder)
 
 
 def _is_num(v: Any) -> bool:

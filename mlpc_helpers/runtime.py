@@ -7,9 +7,18 @@ Environment variables
 ``MLPC_FULL``    ``1`` runs the cells tagged ``gpu`` at the full published size; unset or ``0``
                  runs them at a reduced size that fits a laptop CPU.
 
-Notebooks start with ``ctx = runtime.start("week04_encodings")`` and take every
-``random_state`` from :func:`random_state` and every heavy size from :func:`size`.
-Nothing here imports torch unless a torch-related function is called.
+Randomness has one vocabulary. Every function that draws takes the parameter
+``random_state`` (``None``: the course seed; an ``int``; or a ``numpy.random.Generator``).
+A notebook gives each part its own stream ``k`` of the course seed:
+
+- :func:`stream` ``(k)``: the integer seed of stream ``k`` (what ``random_state=`` takes, in
+  scikit-learn and in this package);
+- :func:`rng` ``(k)``: a ``numpy.random.Generator`` on stream ``k``, for drawing directly;
+- :func:`seed_torch` ``(k)``: seeds torch's global generator with stream ``k`` (before a
+  network is built, so that its initial weights follow ``MLPC_SEED``).
+
+Notebooks start with ``ctx = runtime.start("week04_encodings")`` and take every heavy size
+from :func:`size`. Nothing here imports torch unless a torch-related function is called.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .validation import MLPCInputError
+
 T = TypeVar("T")
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -35,30 +46,54 @@ class DeviceUnavailableError(RuntimeError):
 
 
 def seed() -> int:
-    """The course seed: ``MLPC_SEED`` as an integer, 0 when unset."""
+    """The course seed: ``MLPC_SEED`` as an integer, 0 when unset.
+
+    Raises
+    ------
+    MLPCInputError
+        When ``MLPC_SEED`` is not an integer.
+    """
     raw = os.environ.get("MLPC_SEED", "0").strip() or "0"
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(
+        raise MLPCInputError(
             f"MLPC_SEED must be an integer, got {raw!r}. Set e.g. MLPC_SEED=0 or unset it."
         ) from None
 
 
-def random_state(offset: int = 0) -> int:
-    """An integer ``random_state`` for scikit-learn, derived from the course seed.
+def stream(k: int = 0) -> int:
+    """The integer seed of stream ``k`` of the course seed ``MLPC_SEED``.
 
-    ``offset`` gives independent but reproducible streams for different parts of a notebook.
+    Pass it wherever a ``random_state`` is wanted: ``KMeans(4, random_state=runtime.stream(2))``
+    or ``microstructure.two_phase(..., random_state=runtime.stream(5))``. Different ``k`` give
+    independent, reproducible streams for different parts of a notebook; changing
+    ``MLPC_SEED`` changes all of them.
+
+    Parameters
+    ----------
+    k : int
+        Number of the stream (any int; the notebook chooses one per use).
+
+    Returns
+    -------
+    int
+        ``(MLPC_SEED * 1_000_003 + k) mod (2**32 - 1)``, in ``[0, 2**32 - 2]`` (a valid seed
+        for numpy, scikit-learn and torch).
+
+    Examples
+    --------
+    >>> stream(7) == (seed() * 1_000_003 + 7) % (2**32 - 1)
+    True
+    >>> stream(1) != stream(2)
+    True
     """
-    return (seed() * 1_000_003 + offset) % (2**32 - 1)
+    return (seed() * 1_000_003 + int(k)) % (2**32 - 1)
 
 
-random_state_int = random_state
-
-
-def rng(offset: int = 0) -> np.random.Generator:
-    """A numpy Generator seeded from the course seed (and ``offset``)."""
-    return np.random.default_rng(random_state(offset))
+def rng(k: int = 0) -> np.random.Generator:
+    """A ``numpy.random.Generator`` on stream ``k`` of the course seed (see :func:`stream`)."""
+    return np.random.default_rng(stream(k))
 
 
 def check_random_state(
@@ -73,7 +108,7 @@ def check_random_state(
         seeded from ``MLPC_SEED`` plus ``offset``. An ``int`` seeds a new Generator (so the
         same int gives the same stream). A ``Generator`` is returned unchanged (shared state).
     offset : int
-        Independent, reproducible streams for different calls when ``random_state`` is None.
+        Stream of the course seed used when ``random_state`` is None (:func:`stream`).
 
     Returns
     -------
@@ -81,7 +116,7 @@ def check_random_state(
 
     Raises
     ------
-    TypeError
+    MLPCInputError
         For anything else (e.g. a float or a legacy ``RandomState``), naming what was passed.
     """
     if random_state is None:
@@ -90,9 +125,10 @@ def check_random_state(
         return random_state
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         return np.random.default_rng(int(random_state))
-    raise TypeError(
+    raise MLPCInputError(
         f"random_state must be None (the course seed MLPC_SEED), an int or a "
-        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}."
+        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}. "
+        "Pass e.g. random_state=runtime.stream(3)."
     )
 
 
@@ -100,17 +136,18 @@ def check_random_int(
     random_state: int | np.random.Generator | None = None, offset: int = 0
 ) -> int:
     """Like :func:`check_random_state` but an ``int`` seed, for libraries that want one
-    (scikit-learn estimators, torch.manual_seed). ``None`` gives :func:`random_state(offset)`;
+    (scikit-learn estimators, torch.manual_seed). ``None`` gives :func:`stream` ``(offset)``;
     an int is returned as it is; a Generator draws one int from its stream."""
     if random_state is None:
-        return random_state_int(offset)
+        return stream(offset)
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, 2**31 - 1))
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
         return int(random_state)
-    raise TypeError(
+    raise MLPCInputError(
         f"random_state must be None (the course seed MLPC_SEED), an int or a "
-        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}."
+        f"numpy.random.Generator; got {type(random_state).__name__} {random_state!r}. "
+        "Pass e.g. random_state=runtime.stream(3)."
     )
 
 
@@ -136,6 +173,29 @@ def _seed_torch(s: int) -> None:
         torch.cuda.manual_seed_all(s)
 
 
+def seed_torch(k: int = 0) -> int:
+    """Seed torch's global generator with stream ``k`` of the course seed; the one call a
+    notebook makes before building a network, so that its initial weights (and dropout)
+    follow ``MLPC_SEED``.
+
+    ``runtime.seed_torch(4)`` is ``torch.manual_seed(runtime.stream(4))`` (CUDA generators
+    included). Imports torch.
+
+    Parameters
+    ----------
+    k : int
+        Number of the stream (see :func:`stream`).
+
+    Returns
+    -------
+    int
+        The seed given to torch.
+    """
+    s = stream(k)
+    _seed_torch(s)
+    return s
+
+
 def progress_bar(iterable: Any = None, *args: Any, disable: bool = False, **kwargs: Any) -> Any:
     """A ``tqdm.auto`` progress bar that honours ``TQDM_DISABLE=1``.
 
@@ -156,7 +216,8 @@ def is_full() -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ValueError(f"MLPC_FULL must be 0 or 1, got {raw!r}.")
+    raise MLPCInputError(f"MLPC_FULL must be 0 or 1, got {raw!r}: set MLPC_FULL=1 for the "
+                         "full published size, or 0 (or unset it) for the reduced size.")
 
 
 def size(reduced: T, full: T) -> T:
@@ -175,7 +236,7 @@ def device(name: str | None = None) -> str:
     """
     want = (name or os.environ.get("MLPC_DEVICE", "auto")).strip().lower() or "auto"
     if want not in DEVICES:
-        raise ValueError(
+        raise MLPCInputError(
             f"Unknown device {want!r}. Use one of {', '.join(DEVICES)} "
             "(set MLPC_DEVICE or pass device=...)."
         )
@@ -205,7 +266,7 @@ def torch_generator(offset: int = 0) -> Any:
     import torch
 
     g = torch.Generator()
-    g.manual_seed(random_state(offset))
+    g.manual_seed(stream(offset))
     return g
 
 

@@ -1,14 +1,10 @@
-"""Semantic segmentation of micrographs: scores, classical baselines, crops, and the
-physics one reads off a class map (area fraction, precipitate size).
+"""Semantic segmentation of micrographs: classical baselines, crops, and the physics one
+reads off a class map (area fraction, precipitate size).
 
 Everything works on class maps: integer arrays (n, H, W) or (H, W) with one class index
 per pixel (0 .. n_classes - 1). Nothing here imports torch; the U-Net lives in
-:mod:`mlpc_helpers.models.unet`.
-
-Scores (per class, pooled over all pixels of all images given):
-
-- IoU (Jaccard index) = TP / (TP + FP + FN); Dice (F1) = 2 TP / (2 TP + FP + FN)
-  = 2 IoU / (1 + IoU) (Jaccard 1901; Dice 1945).
+:mod:`mlpc_helpers.models.unet`. The scores of class maps (confusion matrix, per-class IoU
+and Dice) are in :mod:`mlpc_helpers.metrics`.
 
 Baselines:
 
@@ -26,8 +22,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from . import runtime
+from .imaging import standardise
 from .validation import MLPCInputError, check_image, check_phase_map, check_stack
 
 
@@ -71,73 +69,7 @@ def _check_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.
     return t, p
 
 
-# --------------------------------------------------------------------------- scores
-def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Pixel confusion matrix (n_classes, n_classes), int64; rows = true, columns = predicted.
-
-    ``y_true`` and ``y_pred`` are class maps of the same shape (any number of images).
-    Raises ``ValueError`` for class indices outside 0 .. n_classes - 1.
-    """
-    t, p = _check_pair(y_true, y_pred)
-    t, p = t.ravel().astype(np.int64), p.ravel().astype(np.int64)
-    for name, a in (("y_true", t), ("y_pred", p)):
-        if a.size and (a.min() < 0 or a.max() >= n_classes):
-            raise MLPCInputError(
-                f"{name} holds class {a.min() if a.min() < 0 else a.max()}, outside "
-                f"0 .. {n_classes - 1}; pass the right n_classes."
-            )
-    return np.bincount(t * n_classes + p, minlength=n_classes**2).reshape(
-        n_classes, n_classes
-    )
-
-
-def iou(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Per-class intersection over union (n_classes,), in 0-1, pooled over all pixels.
-
-    IoU_k = TP_k / (TP_k + FP_k + FN_k); NaN for a class absent from both maps.
-    """
-    cm = confusion(y_true, y_pred, n_classes).astype(float)
-    tp = np.diag(cm)
-    union = cm.sum(0) + cm.sum(1) - tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(union > 0, tp / union, np.nan)
-
-
-def dice(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """Per-class Dice coefficient (F1) (n_classes,), in 0-1: 2 TP / (2 TP + FP + FN)."""
-    cm = confusion(y_true, y_pred, n_classes).astype(float)
-    tp = np.diag(cm)
-    denom = cm.sum(0) + cm.sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denom > 0, 2 * tp / denom, np.nan)
-
-
-def scores(
-    y_true: np.ndarray, y_pred: np.ndarray, class_names: Sequence[str]
-) -> pd.DataFrame:
-    """Table of per-class IoU and Dice (rows = classes), plus their means over classes."""
-    k = len(class_names)
-    df = pd.DataFrame(
-        {"IoU": iou(y_true, y_pred, k), "Dice": dice(y_true, y_pred, k)},
-        index=pd.Index(list(class_names), name="class"),
-    )
-    df.loc["mean over classes"] = df.mean()
-    return df
-
-
-# ----------------------------------------------------------------- pre-processing
-def standardize(images: np.ndarray) -> np.ndarray:
-    """Each image to zero mean and unit standard deviation, float32, same shape.
-
-    Removes a global brightness and contrast change per image (e.g. the 0 deg and 180 deg
-    stage rotations of the superalloy set differ by ~50 grey levels), not an uneven one.
-    """
-    x = _as_stack(images, "images").astype(np.float32)
-    x = x if np.ndim(images) == 3 else x[0]
-    axes = (-2, -1)
-    mean = x.mean(axis=axes, keepdims=True)
-    std = x.std(axis=axes, keepdims=True)
-    return (x - mean) / np.where(std > 0, std, 1.0)
+# ----------------------------------------------------------------- crops and shifts
 
 
 def random_crops(
@@ -189,18 +121,19 @@ def otsu_segment(
 ) -> np.ndarray:
     """Classical segmentation: Gaussian smoothing, Otsu threshold per image, size rule.
 
-    Pixels darker than the image's Otsu threshold (after smoothing with ``sigma`` px) are
-    ``dark_class``; with ``fine_max_area``, dark connected regions (8-connectivity) of at
-    most that many pixels become ``fine_class``. Everything else is class 0.
-    Returns (n, H, W) uint8 (or (H, W) for one image).
+    Pixels at or below the image's Otsu threshold after smoothing with ``sigma`` px
+    (:func:`mlpc_helpers.imaging.otsu_mask`) are ``dark_class``; with ``fine_max_area``,
+    dark connected regions (8-connectivity) of at most that many pixels become
+    ``fine_class``. Everything else is class 0. Returns (n, H, W) uint8 (or (H, W) for one
+    image).
     """
-    from skimage import filters, measure
+    from skimage import measure
+
+    from .imaging import otsu_mask
 
     x = _as_stack(images, "images").astype(np.float32)
     out = np.zeros(x.shape, dtype=np.uint8)
-    for i, img in enumerate(x):
-        smooth = filters.gaussian(img, sigma=sigma, preserve_range=True) if sigma else img
-        dark = smooth < filters.threshold_otsu(smooth)
+    for i, dark in enumerate(otsu_mask(x, sigma=sigma, dark=True)):
         out[i][dark] = dark_class
         if fine_max_area:
             labels = measure.label(dark, connectivity=2)
@@ -210,8 +143,14 @@ def otsu_segment(
     return out if np.ndim(images) == 3 else out[0]
 
 
-class FilterBankForest:
+class FilterBankForest(BaseEstimator):
     """ilastik-style pixel classifier: multiscale filter-bank features + random forest.
+
+    A scikit-learn estimator on image stacks: ``fit(X, y)`` with ``X`` the images
+    (n, H, W) and ``y`` their class maps (n, H, W) (integer labels); ``predict(X)`` gives
+    class maps (n, H, W). It declares its input with ``__sklearn_tags__`` (3-D arrays, not
+    tables), so ``clone``, ``get_params`` and ``set_params`` work and scikit-learn's
+    estimator checks know what it takes.
 
     Parameters
     ----------
@@ -225,8 +164,16 @@ class FilterBankForest:
     random_state : int, Generator or None
         Course seed when None.
 
-    Images are standardised per image (:func:`standardize`) before filtering.
-    Attributes after ``fit``: ``forest_`` (the fitted classifier), ``feature_names_``.
+    Images are standardised per image (:func:`mlpc_helpers.imaging.standardise`) before
+    filtering.
+    Attributes after ``fit``: ``forest_`` (the fitted classifier), ``feature_names_``,
+    ``classes_`` (the labels seen in the masks).
+
+    References
+    ----------
+    Berg et al. (2019), "ilastik: interactive machine learning for (bio)image analysis",
+    Nature Methods 16, 1226-1232, doi:10.1038/s41592-019-0582-9 (the filter bank);
+    Breiman (2001), "Random forests", Machine Learning 45, 5-32 (the classifier).
     """
 
     def __init__(
@@ -251,7 +198,7 @@ class FilterBankForest:
         """Per-pixel features (n, H, W, n_features) float32 of a stack (or one image)."""
         from skimage.feature import multiscale_basic_features
 
-        x = standardize(_as_stack(images, "images"))
+        x = standardise(_as_stack(images, "images"))
         return np.stack(
             [
                 multiscale_basic_features(
@@ -267,10 +214,31 @@ class FilterBankForest:
         kinds = ("intensity", "edges (Sobel)", "Hessian eig. 1", "Hessian eig. 2")
         return [f"{k}, σ={s:g}" for s in sigmas for k in kinds]
 
-    def fit(self, images: np.ndarray, masks: np.ndarray) -> FilterBankForest:
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # images (n, H, W), not a table
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = True  # the class maps (n, H, W)
+        return tags
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> FilterBankForest:  # noqa: N803
+        """Train the forest on ``n_pixels`` random pixels of each image.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, H, W) or (H, W)
+            Grey images (any dtype; standardised per image).
+        y : ndarray of shape (n, H, W) or (H, W)
+            Integer class maps of the same images.
+
+        Raises
+        ------
+        MLPCInputError
+            Images or masks that are not stacks of one shape, masks that are not labels.
+        """
         from sklearn.ensemble import RandomForestClassifier
 
-        x, m = _as_stack(images, "images"), _as_stack(masks, "masks")
+        x, m = _as_stack(X, "images"), _as_stack(y, "masks")
         if x.shape != m.shape:
             raise MLPCInputError(f"images {x.shape} and masks {m.shape} must match.")
         rng = runtime.check_random_state(self.random_state, offset=52)
@@ -288,14 +256,15 @@ class FilterBankForest:
             random_state=runtime.check_random_int(rng),
         ).fit(np.concatenate(feats), np.concatenate(labels))
         self.feature_names_ = self._names()
+        self.classes_ = self.forest_.classes_
         return self
 
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        """Class maps (n, H, W) (or (H, W) for one image)."""
-        if not hasattr(self, "forest_"):
-            from sklearn.exceptions import NotFittedError
+    def predict(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
+        """Class maps (n, H, W) of images ``X`` (n, H, W) (or (H, W) for one image)."""
+        from sklearn.utils.validation import check_is_fitted
 
-            raise NotFittedError("FilterBankForest: call fit(images, masks) first.")
+        check_is_fitted(self, "forest_")
+        images = X
         x = _as_stack(images, "images")
         out = np.stack(
             [

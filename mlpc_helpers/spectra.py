@@ -1,5 +1,5 @@
 """Spectra with their physics kept: EDS peak finding against Poisson noise, X-ray line
-assignment from exspy's tables, element scoring, denoisers and what they invent, cosine
+assignment from exspy's tables, denoisers and what they invent, cosine
 matching of decomposition components to reference patterns, and XRD augmentation.
 
 Conventions
@@ -10,8 +10,9 @@ Conventions
 - Peak tables are pandas DataFrames with ``energy_keV``, ``net_counts``, ``significance``.
 
 Sources: SNIP background (Ryan et al. 1988, doi:10.1016/0168-583X(88)90063-8); detector
-FWHM ∝ √(2.5 (E − 5.899 keV) + FWHM(Mn Kα)²) (Fiori & Newbury; :func:`fwhm_at_energy` of
-:mod:`mlpc_helpers.hyperspectral`); line energies and weights from exspy's element database;
+FWHM ∝ √(2.5 (E − 5.899 keV) + FWHM(Mn Kα)²) (Fiori & Newbury;
+:func:`mlpc_helpers.xray.fwhm_at_energy`); line energies and weights from exspy's element
+database (:func:`mlpc_helpers.xray.line_table`);
 binomial thinning is exact for Poisson counts (:func:`mlpc_helpers.formation.binomial_thin`).
 """
 
@@ -22,13 +23,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .formation import binomial_thin  # noqa: F401  (re-exported: the week-9 notebook uses it)
-from .hyperspectral import _quiet_hyperspy, fwhm_at_energy
 from .runtime import check_random_state
-from .validation import MLPCInputError
-
-#: Elements never expected in a solid specimen (noble gases, H and He have no usable lines).
-NOT_IN_SOLIDS = ("H", "He", "Ne", "Ar", "Kr", "Xe", "Rn")
+from .validation import MLPCInputError, check_axis, check_quantity
+from .xray import fwhm_at_energy
 
 
 def _spectrum(energy, counts) -> tuple[np.ndarray, np.ndarray]:
@@ -40,8 +37,10 @@ def _spectrum(energy, counts) -> tuple[np.ndarray, np.ndarray]:
     if not (np.isfinite(e).all() and np.isfinite(y).all()):
         raise MLPCInputError("energy and counts must be finite; fill or drop NaN channels.")
     if np.any(np.diff(e) <= 0):
-        raise MLPCInputError("energy must increase channel by channel (keV, ascending).")
-    return e, y
+        raise MLPCInputError("energy must increase channel by channel (keV, ascending); "
+                             "flip both if it decreases: energy[::-1], counts[::-1].")
+    # an axis in eV (EMSA/MSA files) is converted with a warning; channel numbers refused
+    return check_axis(e, "energy", unit="keV", data="spectrum", plausible=True)[0], y
 
 
 # ----------------------------------------------------------------------------- background
@@ -120,6 +119,7 @@ def find_eds_peaks(
     from scipy.signal import find_peaks
 
     e, y = _spectrum(energy, counts)
+    fwhm_mnka_ev = check_quantity(fwhm_mnka_ev, "fwhm_mnka_ev", "fwhm_eV")
     step = float(np.median(np.diff(e)))
     fwhm = fwhm_at_energy(np.clip(e, 0.1, None), fwhm_mnka_ev)
     width = int(np.clip(np.round(np.median(fwhm[e > min_energy_kev]) / step), 3, None))
@@ -150,53 +150,6 @@ def find_eds_peaks(
 
 
 # ----------------------------------------------------------------------------- X-ray lines
-def line_table(
-    beam_energy_kev: float,
-    *,
-    elements: Sequence[str] | None = None,
-    min_energy_kev: float = 0.15,
-    max_energy_kev: float | None = None,
-    min_weight: float = 0.05,
-    overvoltage: float = 1.05,
-) -> pd.DataFrame:
-    """X-ray lines of exspy's element database that the beam can excite.
-
-    A line family (K, L or M) is excited only when ``beam_energy_kev`` ≥ ``overvoltage`` ×
-    its ionisation edge; the edge lies above every emission line of the family, so the
-    family's highest line energy (exspy) is used as a lower bound of the edge. A line is
-    kept when its family is excited, its energy lies in [``min_energy_kev``,
-    ``max_energy_kev``] and its weight (intensity relative to the family's α line, exspy) is
-    at least ``min_weight``. ``elements`` default: every element of the database except
-    :data:`NOT_IN_SOLIDS`.
-
-    Returns a DataFrame (element, line, energy_keV, weight, principal) where ``principal``
-    marks the α line of a family (Ka, La, Ma: weight 1).
-    """
-    _quiet_hyperspy()
-    from exspy.material import elements as db
-
-    if not beam_energy_kev > 0:
-        raise MLPCInputError(f"beam_energy_kev must be > 0 keV; got {beam_energy_kev!r}.")
-    names = list(elements) if elements is not None else [
-        str(k) for k in db.keys() if str(k) not in NOT_IN_SOLIDS]
-    top = np.inf if max_energy_kev is None else float(max_energy_kev)
-    rows = []
-    for el in names:
-        if el not in db:
-            raise MLPCInputError(f"Unknown element {el!r}: use a chemical symbol like 'Fe'.")
-        try:
-            lines = db[el].Atomic_properties.Xray_lines.as_dictionary()
-        except AttributeError:
-            continue
-        edge: dict[str, float] = {}
-        for name, v in lines.items():
-            edge[name[0]] = max(edge.get(name[0], 0.0), float(v["energy (keV)"]))
-        for name, v in lines.items():
-            en, w = float(v["energy (keV)"]), float(v["weight"])
-            if (beam_energy_kev >= overvoltage * edge[name[0]]
-                    and min_energy_kev <= en <= top and w >= min_weight):
-                rows.append((el, name, en, w, name in ("Ka", "La", "Ma")))
-    return pd.DataFrame(rows, columns=["element", "line", "energy_keV", "weight", "principal"])
 
 
 #: Si Kα energy (keV): escape peaks of a Si detector sit this far below their parent.
@@ -291,16 +244,6 @@ def identify_elements(
         chosen.append(best)
         candidates.remove(best)
     return chosen, peaks.assign(element=element_of, line=line_of)
-
-
-def element_scores(found: Sequence[str], truth: Sequence[str]) -> dict[str, float]:
-    """Precision and recall of a set of identified elements against the known ones (0-1)."""
-    f, t = set(found), set(truth)
-    if not t:
-        raise MLPCInputError("truth must name at least one element.")
-    tp = len(f & t)
-    return {"precision": tp / len(f) if f else 0.0, "recall": tp / len(t),
-            "n_found": float(len(f)), "n_true": float(len(t))}
 
 
 # ----------------------------------------------------------------------------- dose and noise
@@ -463,27 +406,29 @@ def rank_at_noise(rss: Sequence[float], ks: Sequence[int], noise: float) -> int:
 
 
 # ----------------------------------------------------------------------------- XRD augmentation
-def augment_patterns(patterns, n: int, *, max_shift: int = 10,
+def augment_patterns(patterns, n: int, *, tth, max_shift: int = 10,
                      max_sigma: float = 3.0, random_state=None) -> np.ndarray:
     """``n`` augmented copies of patterns (n_patterns, n_points), maximum 1 per row.
 
-    Each copy: a random pattern, a 2θ zero shift of up to ±``max_shift`` grid steps (edge
-    values repeated), Gaussian broadening with σ up to ``max_sigma`` steps (smaller
+    Each copy: a random pattern, a 2θ zero shift of a whole number of grid steps up to
+    ±``max_shift`` (:func:`mlpc_helpers.xrd.shift_pattern` on the grid ``tth``, in degrees;
+    edge values repeated), Gaussian broadening with σ up to ``max_sigma`` steps (smaller
     crystallites, another instrument) and an intensity rescale to maximum 1.
     """
     from scipy.ndimage import gaussian_filter1d
 
+    from .xrd import shift_pattern
+
     x = np.atleast_2d(np.asarray(patterns, float))
+    t, _ = check_axis(tth, "tth", n=x.shape[1], plausible=True)
+    step = float(np.median(np.abs(np.diff(t))))
     rng = check_random_state(random_state)
     out = np.empty((int(n), x.shape[1]))
     for i in range(int(n)):
         y = x[rng.integers(len(x))]
         s = int(rng.integers(-max_shift, max_shift + 1))
-        y = np.roll(y, s)
-        if s > 0:
-            y[:s] = y[s]
-        elif s < 0:
-            y[s:] = y[s - 1]
+        if s:
+            y = shift_pattern(y, tth, s * step)
         sig = rng.uniform(0, max_sigma)
         if sig > 0.3:
             y = gaussian_filter1d(y, sig, mode="nearest")

@@ -22,26 +22,22 @@ Contents
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .runtime import check_random_int, check_random_state
+from .runtime import check_random_int
 from .validation import MLPCInputError
 
 __all__ = [
     "AUGMENTATION_FAMILIES",
     "augmenter",
     "curve_table",
-    "learning_curve_draws",
     "nt_xent",
     "probe_accuracy",
-    "resize_stack",
     "simclr_step",
     "simclr_views",
-    "split_pool_test",
-    "subsample_per_class",
 ]
 
 #: Augmentation families and the acquisition change each one mimics.
@@ -55,129 +51,6 @@ AUGMENTATION_FAMILIES = {
 
 
 # ----------------------------------------------------------------------- subsampling
-def _labels(y: Any) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) == 0:
-        raise MLPCInputError(f"y must be a non-empty 1-D array of class labels; got shape {y.shape}.")
-    return y
-
-
-def split_pool_test(
-    y: np.ndarray,
-    n_test_per_class: int,
-    *,
-    random_state: int | np.random.Generator | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A fixed, class-balanced test set and the pool the labelled subsets are drawn from.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n,)
-        Class labels.
-    n_test_per_class : int
-        Test images per class; every class needs more than this many images.
-    random_state : int, Generator or None
-        Resolved by :func:`mlpc_helpers.runtime.check_random_state` (None: course seed).
-
-    Returns
-    -------
-    pool, test : ndarray of int
-        Sorted, disjoint indices into ``y``.
-
-    Raises
-    ------
-    MLPCInputError
-        When a class has ``n_test_per_class`` images or fewer.
-    """
-    y = _labels(y)
-    rng = check_random_state(random_state, offset=61)
-    test = []
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        if len(idx) <= n_test_per_class:
-            raise MLPCInputError(
-                f"class {c!r} has {len(idx)} images; n_test_per_class={n_test_per_class} "
-                "leaves none for training. Lower n_test_per_class."
-            )
-        test.append(rng.choice(idx, n_test_per_class, replace=False))
-    test = np.sort(np.concatenate(test))
-    pool = np.setdiff1d(np.arange(len(y)), test)
-    return pool, test
-
-
-def subsample_per_class(
-    y: np.ndarray,
-    n_per_class: int,
-    *,
-    pool: np.ndarray | None = None,
-    random_state: int | np.random.Generator | None = None,
-) -> np.ndarray:
-    """Draw ``n_per_class`` indices of every class from ``pool`` without replacement.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n,)
-        Class labels of the whole dataset.
-    n_per_class : int
-        Labelled images per class (at least 1).
-    pool : ndarray of int, optional
-        Indices allowed in the draw (default: all).
-    random_state : int, Generator or None
-        Resolved by :func:`mlpc_helpers.runtime.check_random_state`.
-
-    Returns
-    -------
-    ndarray of int, shape (n_classes * n_per_class,)
-        Sorted indices into ``y``.
-
-    Raises
-    ------
-    MLPCInputError
-        When ``n_per_class`` < 1 or a class of the pool has fewer images.
-    """
-    y = _labels(y)
-    if int(n_per_class) != n_per_class or n_per_class < 1:
-        raise MLPCInputError(f"n_per_class must be a positive integer; got {n_per_class!r}.")
-    pool = np.arange(len(y)) if pool is None else np.asarray(pool)
-    rng = check_random_state(random_state, offset=62)
-    out = []
-    for c in np.unique(y):
-        idx = pool[y[pool] == c]
-        if len(idx) < n_per_class:
-            raise MLPCInputError(
-                f"class {c!r} has {len(idx)} images in the pool, fewer than "
-                f"n_per_class={n_per_class}. Lower n_per_class or enlarge the pool."
-            )
-        out.append(rng.choice(idx, int(n_per_class), replace=False))
-    return np.sort(np.concatenate(out))
-
-
-def learning_curve_draws(
-    y: np.ndarray,
-    sizes: Iterable[int],
-    n_draws: int,
-    *,
-    pool: np.ndarray | None = None,
-    random_state: int | np.random.Generator | None = None,
-) -> list[tuple[int, int, np.ndarray]]:
-    """Labelled subsets for a learning curve: ``n_draws`` random draws per size.
-
-    Returns a list of ``(n_per_class, draw, indices)``. Draw ``d`` of every size comes from
-    its own stream, so adding a size does not change the others. A size equal to the
-    smallest class of the pool gives one draw only (all images; further draws would repeat).
-    """
-    y = _labels(y)
-    pool_arr = np.arange(len(y)) if pool is None else np.asarray(pool)
-    smallest = min(int(np.sum(y[pool_arr] == c)) for c in np.unique(y[pool_arr]))
-    seed = check_random_int(random_state, offset=63)
-    out = []
-    for n in sizes:
-        draws = 1 if n >= smallest else n_draws
-        for d in range(draws):
-            idx = subsample_per_class(y, min(int(n), smallest), pool=pool_arr,
-                                      random_state=np.random.default_rng([seed, int(n), d]))
-            out.append((int(n), d, idx))
-    return out
 
 
 def curve_table(rows: Sequence[dict]) -> Any:
@@ -197,26 +70,6 @@ def curve_table(rows: Sequence[dict]) -> Any:
 
 
 # ------------------------------------------------------------------------- features
-def resize_stack(images: np.ndarray, size: int) -> np.ndarray:
-    """Antialiased bilinear resize of (n, H, W) to (n, size, size), float32 in [0, 1].
-
-    uint8 input is divided by 255; float input is kept in its units. Uses torch's
-    ``interpolate(antialias=True)``, ~20x faster than scikit-image on a stack.
-    """
-    import torch
-    from torch.nn import functional as F
-
-    x = np.asarray(images)
-    if x.ndim != 3:
-        raise MLPCInputError(f"images must be (n, H, W); got shape {x.shape}.")
-    if size < 4:
-        raise MLPCInputError(f"size must be at least 4 pixels; got {size}.")
-    t = torch.from_numpy(np.ascontiguousarray(x)).float()[:, None]
-    if np.issubdtype(x.dtype, np.integer):
-        t = t / 255.0
-    out = F.interpolate(t, size=(size, size), mode="bilinear", align_corners=False,
-                        antialias=True)
-    return out[:, 0].numpy().astype(np.float32)
 
 
 def probe_accuracy(
@@ -362,16 +215,23 @@ def simclr_views(
     crop: int,
     gain: float = 0.3,
     noise: float = 0.1,
-    generator: Any = None,
+    random_state: Any = None,
 ) -> Any:
     """One random view per image for SimCLR: a random ``crop`` x ``crop`` window, a random
     symmetry of the square, a detector gain/offset change and Gaussian noise.
 
     ``x``: (n, C, H, W) standardised images; returns (n, C, crop, crop). The crop keeps the
     pixel size (no rescaling: the texture scale of a micrograph is physical).
+    ``random_state``: a ``torch.Generator`` is drawn from as it is (so that successive calls
+    continue one stream); an int or a numpy Generator seeds a new one; None draws from
+    torch's global generator (seeded by :func:`runtime.seed_torch`).
     """
     import torch
 
+    generator = random_state
+    if random_state is not None and not isinstance(random_state, torch.Generator):
+        generator = torch.Generator()
+        generator.manual_seed(check_random_int(random_state))
     n, _, h, w = x.shape
     if crop > min(h, w):
         raise MLPCInputError(f"crop {crop} exceeds the image size {h} x {w}.")
@@ -409,8 +269,8 @@ def simclr_step(
     def step(model: Any, batch: tuple, loss_fn: Any) -> Any:
         x = batch[0].cpu()
         dev = next(model.parameters()).device
-        v1 = simclr_views(x, crop=crop, generator=gen, **view_kw).to(dev)
-        v2 = simclr_views(x, crop=crop, generator=gen, **view_kw).to(dev)
+        v1 = simclr_views(x, crop=crop, random_state=gen, **view_kw).to(dev)
+        v2 = simclr_views(x, crop=crop, random_state=gen, **view_kw).to(dev)
         z = model(torch.cat([v1, v2]))
         return nt_xent(z[: len(x)], z[len(x):], temperature)
 

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import stats
 
 from . import runtime
-from .validation import MLPCInputError, check_binary, check_labels, check_matrix, check_vector
+from .validation import MLPCInputError, check_binary, check_matrix, check_vector
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
@@ -57,9 +57,9 @@ def _sd(sd: Any, n: int | None = None, against: str = "y") -> np.ndarray:
 
 
 def _level(level: float) -> float:
-    if not 0 < level < 1:
-        raise MLPCInputError(f"level is a probability in (0, 1), e.g. 0.9; got {level!r}.")
-    return float(level)
+    from .validation import check_fraction
+
+    return check_fraction(level, "level")  # 90 -> "a percentage: pass 0.9"
 
 
 # ----------------------------------------------------------------------------- scores
@@ -272,48 +272,6 @@ def ard_length_scales(gp: Any) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- CV
-def grouped_cv(fit_predict: Callable[..., dict], X: Any, y: Any, groups: Any,
-               n_splits: int = 5, *, pass_groups: bool = False) -> dict[str, np.ndarray]:
-    """Out-of-fold predictions with whole groups (e.g. source papers) held out together.
-
-    Parameters
-    ----------
-    fit_predict : callable
-        ``fit_predict(X_train, y_train, X_test) -> dict`` of arrays of length len(X_test)
-        (e.g. ``{"mu": ..., "sd": ...}``); it must fit a fresh model. With
-        ``pass_groups=True`` it is called as ``fit_predict(X_train, y_train, X_test,
-        groups_train)`` (e.g. for :func:`fit_predict_recalibrated`).
-    X : array_like, shape (n, d)
-    y : array_like, shape (n,)
-    groups : array_like, shape (n,)
-        No group is ever split between training and test (``GroupKFold``).
-    n_splits : int
-
-    Returns
-    -------
-    dict of numpy.ndarray
-        Each key of ``fit_predict``'s output, filled out of fold (shape (n, ...)), plus
-        ``fold`` (n,), the fold index of each row.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    X = check_matrix(X, "X", finite=False)  # NaN allowed: some models impute them
-    y = check_vector(y, "y", n=len(X), against="X")
-    groups = check_labels(groups, "groups", n=len(X), against="X")
-    if len(np.unique(groups)) < n_splits:
-        raise MLPCInputError(f"{len(np.unique(groups))} groups cannot fill {n_splits} folds; "
-                         "lower n_splits.")
-    out: dict[str, np.ndarray] = {"fold": np.zeros(len(y), int)}
-    for k, (tr, te) in enumerate(GroupKFold(n_splits=n_splits).split(X, y, groups)):
-        extra = (groups[tr],) if pass_groups else ()
-        pred = fit_predict(X[tr], y[tr], X[te], *extra)
-        for key, value in pred.items():
-            value = np.asarray(value, float)
-            if key not in out:
-                out[key] = np.full((len(y), *value.shape[1:]), np.nan)
-            out[key][te] = value
-        out["fold"][te] = k
-    return out
 
 
 def fit_predict_recalibrated(fit: Callable[[np.ndarray, np.ndarray], Callable],

@@ -42,13 +42,6 @@ def test_bad_input_raises_clear_errors():
         models.add_noise(np.zeros((1, 4, 4)), "salt", 0.1, np.random.default_rng(0))
 
 
-def test_resize_images_scales_uint8():
-    imgs = np.full((2, 200, 200), 255, np.uint8)
-    out = models.resize_images(imgs, 128)
-    assert out.shape == (2, 1, 128, 128) and out.dtype == np.float32
-    assert np.allclose(out, 1.0)
-
-
 def test_add_noise_levels():
     rng = np.random.default_rng(0)
     x = np.full((4, 32, 32), 0.5, np.float32)

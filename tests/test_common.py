@@ -205,6 +205,183 @@ def test_transformer_same_random_state_same_output(cls):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+# --- every estimator: scikit-learn's estimator checks ------------------------------------------
+
+def _package_modules() -> list[str]:
+    """Every module of mlpc_helpers (found on disk, so a new module is checked by itself)."""
+    return sorted(m.name for m in pkgutil.walk_packages(mlpc_helpers.__path__, "mlpc_helpers.")
+                  if not m.name.rsplit(".", 1)[1].startswith("__"))
+
+
+def _estimator_classes() -> dict[str, type]:
+    """Every public class of the package that has ``fit``: all must be scikit-learn
+    estimators (discovered, not listed)."""
+    found = {}
+    for name in _package_modules():
+        mod = importlib.import_module(name)
+        for cname, obj in vars(mod).items():
+            if (inspect.isclass(obj) and obj.__module__ == name and not cname.startswith("_")
+                    and callable(getattr(obj, "fit", None)) and not inspect.isabstract(obj)):
+                found[cname] = obj
+    return dict(sorted(found.items()))
+
+
+ESTIMATOR_CLASSES = _estimator_classes()
+
+
+def _instance(cls):
+    """An instance for the checks: defaults, except where a class needs arguments or the
+    defaults are slow (every other argument keeps its default)."""
+    if cls.__name__ == "HybridRegressor":
+        from sklearn.linear_model import LinearRegression
+
+        from mlpc_helpers.constrained import GroupwisePolynomial
+
+        return cls(GroupwisePolynomial(x=0, group=1), LinearRegression())
+    small = {
+        # column positions: the checks pass arrays, not the notebook's DataFrame
+        "GroupwisePolynomial": {"x": 0, "group": 1},
+        "DeepEnsembleRegressor": {"n_members": 2, "epochs": 30},  # seconds, not minutes
+        "MagpieFeaturizer": {"disk_cache": False},  # no files written by the checks
+    }
+    return cls(**small.get(cls.__name__, {}))
+
+
+def _takes_tables(est) -> bool:
+    from sklearn.utils import get_tags
+
+    return get_tags(est).input_tags.two_d_array
+
+
+ESTIMATORS = [_instance(c) for c in ESTIMATOR_CLASSES.values()]
+TABLE_ESTIMATORS = [e for e in ESTIMATORS if _takes_tables(e)]
+OTHER_ESTIMATORS = [e for e in ESTIMATORS if not _takes_tables(e)]
+
+
+def _expected_failed_checks(est) -> dict[str, str]:
+    """scikit-learn checks that cannot apply, with the reason (the rest must pass)."""
+    if not _takes_tables(est):
+        return {}  # the suite runs only check_estimator_cloneable on them (see below)
+    return {
+        "check_dtype_object": (
+            "a dict or text in a numeric table raises MLPCInputError (a ValueError naming "
+            "the column and the fix: the package's one error for bad input), not numpy's "
+            "TypeError; object arrays of numbers are accepted "
+            "(test_table_estimators_take_object_arrays_of_numbers)"),
+    }
+
+
+def test_estimators_are_discovered():
+    assert {"HotellingT2", "S2Chart", "PowerNormalizer", "GroupwisePolynomial",
+            "HybridRegressor", "DeepEnsembleRegressor", "FilterBankForest",
+            "TextureFeatures", "StereologyFeatures", "TwoPointStatistics",
+            "ElementFractions", "MagpieFeaturizer"} <= set(ESTIMATOR_CLASSES)
+
+
+@pytest.mark.parametrize("cls", list(ESTIMATOR_CLASSES.values()), ids=list(ESTIMATOR_CLASSES))
+def test_every_class_with_fit_is_a_scikit_learn_estimator(cls):
+    from sklearn.base import BaseEstimator, clone
+
+    assert issubclass(cls, BaseEstimator), (
+        f"{cls.__module__}.{cls.__name__} has fit but is not a scikit-learn estimator: "
+        "derive it from sklearn.base.BaseEstimator (and the mixin of its kind, first)")
+    est = _instance(cls)
+    assert repr(clone(est)) == repr(est)
+
+
+def _parametrize_with_checks():
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+
+    return parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+
+
+@_parametrize_with_checks()
+def test_scikit_learn_estimator_checks(estimator, check):
+    """scikit-learn's own suite (``check_estimator``) on every estimator of the package.
+
+    Estimators on tables run all of it. Those on image stacks (n, H, W) and formula strings
+    declare their input with ``__sklearn_tags__``; the suite runs only
+    ``check_estimator_cloneable`` on them, because its checks generate tables:
+    ``test_estimators_on_images_and_formulas_pass_the_checks_without_data`` runs the checks
+    of the suite that need no data, the transformer tests above the rest on their own input.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        check(estimator)
+
+
+# scikit-learn's checks that only inspect the estimator (no data): they apply to all
+_DATA_FREE_CHECKS = (
+    "check_estimator_repr", "check_no_attributes_set_in_init",
+    "check_get_params_invariance", "check_set_params",
+    "check_parameters_default_constructible", "check_estimator_tags_renamed",
+    "check_valid_tag_types", "check_mixin_order",
+    "check_do_not_raise_errors_in_init_or_set_params")
+
+
+@pytest.mark.parametrize("est", OTHER_ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("check", _DATA_FREE_CHECKS)
+def test_estimators_on_images_and_formulas_pass_the_checks_without_data(est, check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)(type(est).__name__, est)
+
+
+@pytest.mark.parametrize("est", TABLE_ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_table_estimators_take_object_arrays_of_numbers(est):
+    """The part of check_dtype_object that applies: numbers in an object array are fine; a
+    dict in a cell raises MLPCInputError naming X."""
+    from sklearn.base import clone
+
+    from mlpc_helpers.validation import MLPCInputError
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(40, 4)).astype(object)
+    y = rng.uniform(size=40)
+    clone(est).fit(X, y)
+    X[0, 0] = {"foo": "bar"}
+    with pytest.raises(MLPCInputError, match="X"):
+        clone(est).fit(X, y)
+
+
+def test_filter_bank_forest_on_its_own_input():
+    """FilterBankForest takes images and class maps: scikit-learn's contract on them."""
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from mlpc_helpers.segmentation import FilterBankForest
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((3, 24, 24)) > 0.5).astype(int)
+    X = y * 100.0 + rng.normal(0, 20, y.shape)
+    est = FilterBankForest(sigma_max=2, n_pixels=200, n_estimators=5, random_state=3)
+    with pytest.raises(NotFittedError):
+        clone(est).predict(X)
+    fitted = clone(est).fit(X, y)
+    assert fitted.get_params() == est.get_params()
+    out = fitted.predict(X)
+    assert out.shape == y.shape and set(np.unique(out)) <= set(fitted.classes_)
+    np.testing.assert_array_equal(clone(est).fit(X, y).predict(X), out)  # same random_state
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict(X), out)
+
+
+def test_no_bare_value_error_is_raised_in_the_package():
+    """Bad input raises MLPCInputError (a ValueError naming the input, the problem and the
+    fix), never a bare ValueError."""
+    bad = []
+    for path in sorted(PKG.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(call, ast.Name) and call.id == "ValueError":
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bad, f"raise MLPCInputError (mlpc_helpers.validation) instead: {bad}"
+
+
 # --- the package --------------------------------------------------------------------------------
 
 def _modules_on_disk() -> set[str]:

@@ -8,6 +8,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_val_predict
 
 from mlpc_helpers import constrained as cm
+from mlpc_helpers import xrd
 from mlpc_helpers.validation import MLPCInputError
 
 
@@ -42,11 +43,11 @@ def _mixture(seed=0):
 
 def test_internal_standard_nnls_sums_to_one_and_matches_slsqp():
     A, rir, w, y = _mixture()
-    x = cm.internal_standard_nnls(y, A, rir, standard=0, standard_fraction=0.2)
-    f = cm.fractions_from_scales(x, rir, 0, 0.2)
+    x = cm.internal_standard_nnls(y, A, rir, standard=0, standard_wt_pct=20)
+    f = xrd.rir_wt_pct(x, rir, standard=0, standard_wt_pct=20)
     assert np.all(x >= 0)
-    assert f.sum() == pytest.approx(1.0) and f[0, 0] == pytest.approx(0.2)
-    assert f[0] == pytest.approx(w, abs=0.02)
+    assert f.sum() == pytest.approx(100.0) and f[0, 0] == pytest.approx(20.0)
+    assert f[0] == pytest.approx(100 * w, abs=2)
 
     def eq(s):  # m_s = 0.25 * sum of the other masses
         m = s / rir
@@ -64,16 +65,20 @@ def test_internal_standard_nnls_free_background_and_errors():
     A2 = np.column_stack([A, bg])
     rir2 = np.append(rir, 1.0)
     mineral = np.array([True] * 4 + [False])
-    x = cm.internal_standard_nnls(y + 2 * bg, A2, rir2, 0, 0.2, mineral=mineral)
-    f = cm.fractions_from_scales(x, rir2, 0, 0.2, mineral=mineral)
-    assert f[0, 4] == 0 and f.sum() == pytest.approx(1.0)
+    x = cm.internal_standard_nnls(y + 2 * bg, A2, rir2, standard=0, standard_wt_pct=20,
+                                  mineral=mineral)
+    f = xrd.rir_wt_pct(x, rir2, mineral=mineral, standard=0, standard_wt_pct=20)
+    assert f[0, 4] == 0 and f.sum() == pytest.approx(100.0)
     assert x[0, 4] == pytest.approx(2.0, rel=0.05)
-    with pytest.raises(MLPCInputError, match="standard_fraction"):
-        cm.internal_standard_nnls(y, A, rir, 0, 1.2)
+    with pytest.raises(MLPCInputError, match="looks like a fraction"):
+        cm.internal_standard_nnls(y, A, rir, standard=0, standard_wt_pct=0.2)
+    with pytest.raises(MLPCInputError, match="standard_wt_pct"):
+        cm.internal_standard_nnls(y, A, rir, standard=0, standard_wt_pct=120)
     with pytest.raises(MLPCInputError, match="mineral"):
-        cm.internal_standard_nnls(y, A2, rir2, 4, 0.2, mineral=mineral)
+        cm.internal_standard_nnls(y, A2, rir2, standard=4, standard_wt_pct=20,
+                                  mineral=mineral)
     with pytest.raises(MLPCInputError, match="standard"):
-        cm.fractions_from_scales(np.array([[0.0, 1.0]]), [1.0, 1.0], 0, 0.2)
+        xrd.rir_wt_pct(np.array([[0.0, 1.0]]), [1.0, 1.0], standard=0, standard_wt_pct=20)
 
 
 def _law_frame(n=60, seed=0):

@@ -5,6 +5,7 @@ import pytest
 
 from mlpc_helpers import control_charts as cc
 from mlpc_helpers import metrics
+from mlpc_helpers.validation import MLPCInputError
 
 
 def test_upper_control_limit_matches_quantile():
@@ -24,14 +25,17 @@ def test_hotelling_t2_false_alarm_rate_and_detection():
     cov = np.array([[1.0, 0.8], [0.8, 1.0]])
     Z = rng.multivariate_normal([0, 0], cov, 2000)
     calib = rng.multivariate_normal([0, 0], cov, 2000)
-    chart = cc.HotellingT2(alpha=0.01).fit(Z, calib)
+    chart = cc.HotellingT2(alpha=0.01).fit(Z, X_calib=calib)
     fresh = rng.multivariate_normal([0, 0], cov, 5000)
     assert 0.004 < chart.predict(fresh).mean() < 0.02
     # a shift against the correlation is far in T² though small in Euclidean distance
     assert chart.predict(np.array([[1.5, -1.5]]))[0]
     assert not chart.predict(np.array([[1.5, 1.5]]))[0]
-    with pytest.raises(ValueError, match="columns"):
+    with pytest.raises(MLPCInputError, match="X has 3 features, but HotellingT2 is expecting 2"):
         chart.statistic(np.zeros((2, 3)))
+    # calibration data passed where scikit-learn puts y: named, not silently ignored
+    with pytest.raises(MLPCInputError, match="X_calib="):
+        cc.HotellingT2().fit(Z, calib)
 
 
 def test_s2_chart_flags_large_residual_variance():

@@ -99,7 +99,7 @@ def test_download_checksum_mismatch_leaves_nothing(tmp_path, monkeypatch):
     served.write_bytes(b"something else")
     import pooch
 
-    def fake_retrieve(url, known_hash, fname, path, progressbar):
+    def fake_retrieve(url, known_hash, fname, path, progressbar, **kwargs):
         # pooch downloads to a temporary file and raises ValueError on a hash mismatch
         got = hashlib.sha256(served.read_bytes()).hexdigest()
         raise ValueError(f"SHA256 hash of downloaded file ({got}) does not match the known hash")

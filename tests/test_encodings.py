@@ -7,14 +7,6 @@ import pytest
 from mlpc_helpers import encodings
 
 
-def test_standardise_per_image():
-    f = np.random.default_rng(0).normal(3, 2, (4, 50))
-    z = encodings.standardise_per_image(f)
-    assert np.allclose(z.mean(1), 0) and np.allclose(z.std(1), 1)
-    with pytest.raises(ValueError, match="image 1 is constant"):
-        encodings.standardise_per_image(np.r_[f[:1], np.ones((1, 50))])
-
-
 def test_pc1_tracks_the_parameter_that_drives_the_variance():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=200), rng.normal(size=200)

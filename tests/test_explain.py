@@ -25,18 +25,18 @@ def test_pointing_game_and_iou():
     mask[2:4, 2:4] = True
     hit, miss = np.zeros((8, 8)), np.zeros((8, 8))
     hit[3, 3], miss[7, 7] = 1.0, 1.0
-    assert ex.pointing_game(np.stack([hit, miss]), mask).tolist() == [True, False]
-    assert ex.pointing_game(miss, mask, tolerance_px=4).tolist() == [True]
-    assert ex.pointing_game(np.zeros((8, 8)), mask).tolist() == [False]  # flat: no point
+    assert ex.pointing_game(mask, np.stack([hit, miss])).tolist() == [True, False]
+    assert ex.pointing_game(mask, miss, tolerance_px=4).tolist() == [True]
+    assert ex.pointing_game(mask, np.zeros((8, 8))).tolist() == [False]  # flat: no point
     # one baseline map against many masks
-    assert ex.pointing_game(hit, np.stack([mask, ~mask])).tolist() == [True, False]
-    assert ex.map_iou(mask.astype(float), mask)[0] == pytest.approx(1.0)
+    assert ex.pointing_game(np.stack([mask, ~mask]), hit).tolist() == [True, False]
+    assert ex.map_iou(mask, mask.astype(float))[0] == pytest.approx(1.0)
     half = np.zeros((8, 8))
     half[2:4, 2:6] = 1.0
-    assert ex.map_iou(half, mask)[0] == pytest.approx(0.5)
-    assert ex.map_iou(np.zeros((8, 8)), mask)[0] == 0.0
+    assert ex.map_iou(mask, half)[0] == pytest.approx(0.5)
+    assert ex.map_iou(mask, np.zeros((8, 8)))[0] == 0.0
     with pytest.raises(MLPCInputError):
-        ex.map_iou(np.zeros((2, 8, 8)), np.zeros((3, 8, 8), bool))
+        ex.map_iou(np.zeros((3, 8, 8), bool), np.zeros((2, 8, 8)))
 
 
 def test_baselines():

@@ -24,23 +24,6 @@ def test_radial_spectrum_and_spacing_of_stripes():
         fm.power_spectrum(np.zeros((2, 4, 4)))
 
 
-def test_stereology_of_stripes():
-    m = _stripes(16)
-    # rows cross 2 interfaces per 16 px, columns none: P_L = (2/16 * 127/128 * ...) exactly
-    rows = 128 * 127
-    crossings = 128 * (2 * 8 - 1)  # 15 interfaces per row of 128 px
-    assert fm.interface_density(m) == pytest.approx(crossings / (2 * rows))
-    assert fm.interface_density(m, pixel_size=2.0) == pytest.approx(crossings / (4 * rows))
-    # along rows alone the chord is 8 px; the columns add line length without ends
-    assert fm.mean_chord_length(m) == pytest.approx(2 * 0.5 / fm.interface_density(m))
-    assert fm.mean_spacing(m) == pytest.approx(2 * fm.mean_chord_length(m))
-    assert fm.mean_chord_length(np.ones((8, 8), bool)) == np.inf
-    labels = m.astype(np.uint8) * 2
-    assert fm.interface_density(labels, 2) == fm.interface_density(m)
-    with pytest.raises(MLPCInputError, match="floats"):
-        fm.interface_density(m.astype(float))
-
-
 def test_resample_and_aliasing_experiment():
     m = _stripes(16).astype(np.int64)
     point = fm.resample_classes(m, 4, anti_aliasing=False)

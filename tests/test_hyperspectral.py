@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlpc_helpers import clustering
+from mlpc_helpers import clustering, xray
 from mlpc_helpers import hyperspectral as hsi
 from mlpc_helpers.synthetic import spectrum_images as si
 
@@ -20,7 +20,7 @@ def eds():
 
 def test_drude_loss_peaks_near_plasmon_energy():
     e = np.linspace(10, 35, 2501)
-    assert abs(e[np.argmax(hsi.drude_loss(e, 23.0, 6.0))] - 23.0) < 0.5
+    assert abs(e[np.argmax(si.drude_loss(e, 23.0, 6.0))] - 23.0) < 0.5
 
 
 def test_eels_cube_shapes_truth_and_signal_class(eels):
@@ -65,7 +65,7 @@ def test_eds_lines_come_from_exspy_database(eds):
     assert isinstance(eds.signal, exspy.signals.EDSTEMSpectrum)
     assert eds.signal.axes_manager.signal_axes[0].units == "keV"
     fe_ka = elements["Fe"].Atomic_properties.Xray_lines["Ka"]["energy (keV)"]
-    assert hsi.line_energy("Fe_Ka") == pytest.approx(fe_ka)
+    assert xray.line_energy("Fe_Ka") == pytest.approx(fe_ka)
     fp = eds.endmembers[eds.phase_names.index("ferropericlase")]
     near = np.abs(eds.energy - fe_ka) < 0.15
     far = np.abs(eds.energy - 5.0) < 0.15
@@ -121,10 +121,10 @@ def test_nmf_abundances_undo_the_scale_ambiguity():
 def test_match_components_and_label_alignment():
     truth = np.eye(3, 10)
     est = truth[[2, 0, 1]] + 0.01
-    perm = hsi.match_components(est, truth)
+    perm = hsi.match_components(truth, est)
     np.testing.assert_array_equal(perm, [1, 2, 0])
     true = np.array([0, 0, 1, 1, 2, 2])
-    np.testing.assert_array_equal(clustering.align_labels(np.array([2, 2, 0, 0, 1, 1]), true), true)
+    np.testing.assert_array_equal(clustering.align_labels(true, np.array([2, 2, 0, 0, 1, 1])), true)
 
 
 def test_entropy_bounds():
@@ -154,10 +154,10 @@ def test_pca_minibatch_kmeans_separates_the_phases(eels):
         lambda: si.make_eels_cube(shape=(2, 50)),
         lambda: si.make_eds_cube(host="olivine"),
         lambda: si.make_eds_cube(trace_ppm=-1),
-        lambda: hsi.xray_lines("Xx"),
+        lambda: xray.xray_lines("Xx"),
         lambda: hsi.normalise_spectra(np.ones(5)),
         lambda: hsi.match_components(np.ones((3, 4)), np.ones((3, 5))),
-        lambda: hsi.line_energy("Fe"),
+        lambda: xray.line_energy("Fe"),
     ],
 )
 def test_bad_input_raises_value_error(call):

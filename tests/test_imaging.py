@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mlpc_helpers import imaging
+from mlpc_helpers import imaging, metrics
+from mlpc_helpers.validation import MLPCInputError
 
 
 def _stack(n=12, size=40, seed=0):
@@ -139,3 +140,37 @@ def test_rare_class_report_of_a_known_case():
     assert perfect["recall"] == 1 and perfect["pr_auc"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="1-D"):
         metrics.rare_class_report(y, np.ones(5))
+
+
+def test_standardise_removes_gain_and_offset():
+    rng = np.random.default_rng(0)
+    img = rng.normal(size=(2, 16, 16))
+    z = imaging.standardise(img)
+    np.testing.assert_allclose(imaging.standardise(3 * img + 50), z, atol=1e-5)
+    np.testing.assert_allclose(z.mean(axis=(1, 2)), 0, atol=1e-6)
+    np.testing.assert_allclose(z.std(axis=(1, 2)), 1, atol=1e-5)
+    assert z.dtype == np.float32 and imaging.standardise(img[0]).shape == (16, 16)
+    with pytest.raises(MLPCInputError, match="image 1"):
+        imaging.standardise(np.stack([img[0], np.ones((16, 16))]))  # a constant image
+
+
+def test_resize_stack_scales_by_bit_depth():
+    for dtype, top in ((np.uint8, 255), (np.uint16, 65535)):
+        out = imaging.resize_stack(np.full((2, 20, 20), top, dtype), 8)
+        assert out.shape == (2, 8, 8) and out.dtype == np.float32 and np.allclose(out, 1.0)
+    with pytest.raises(MLPCInputError):
+        imaging.resize_stack(np.zeros((20, 20), np.uint8), 8)  # one image, not a stack
+
+
+def test_otsu_mask_rule_and_one_image():
+    img = np.full((1, 20, 20), 200.0)
+    img[0, 5:15, 5:15] = 50.0
+    dark = imaging.otsu_mask(img, sigma=0, dark=True)
+    truth = np.zeros((1, 20, 20), bool)
+    truth[0, 5:15, 5:15] = True
+    assert metrics.iou(truth, dark) == 1.0
+    bright = imaging.otsu_mask(img, sigma=1.0, dark=False)
+    assert metrics.iou(truth, bright) < 0.1
+    np.testing.assert_array_equal(imaging.otsu_mask(img[0]), dark[0])  # one image
+    with pytest.raises(MLPCInputError, match="sigma"):
+        imaging.otsu_mask(img, sigma=-1)

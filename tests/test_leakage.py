@@ -67,39 +67,6 @@ def test_selection_leak_checks_k():
                                estimator=LogisticRegression(), cv=2)
 
 
-def test_file_blocks_groups_consecutive_numbers_within_a_class():
-    labels = np.array(["a"] * 6 + ["b"] * 3)
-    index = np.array([1, 2, 3, 4, 5, 6, 1, 2, 3])
-    g = leakage.file_blocks(labels, index, 3)
-    assert g[0] == g[1] == g[2] and g[3] == g[4] == g[5] and g[0] != g[3]
-    assert g[6] == g[7] == g[8] and g[6] not in (g[0], g[3])
-    with pytest.raises(MLPCInputError):
-        leakage.file_blocks(labels, index, 0)
-    with pytest.raises(MLPCInputError):
-        leakage.file_blocks(labels, index - 1, 3)
-
-
-def test_merge_groups_joins_through_any_labeling():
-    blocks = np.array([0, 0, 1, 1, 2, 2])
-    pairs = np.array([0, 1, 2, 3, 3, 5])  # row 3 pairs with row 4 -> blocks 1 and 2 join
-    merged = leakage.merge_groups(blocks, pairs)
-    assert merged[0] == merged[1]
-    assert merged[2] == merged[3] == merged[4] == merged[5]
-    assert merged[0] != merged[2]
-    with pytest.raises(MLPCInputError):
-        leakage.merge_groups()
-
-
-def test_groups_split_counts_cut_groups():
-    groups = np.array([0, 0, 1, 2, 2])
-    splits = [(np.array([2, 3, 4]), np.array([0, 1])), (np.array([0, 1]), np.array([2, 3, 4]))]
-    assert leakage.groups_split(groups, splits) == 0
-    splits = [(np.array([1, 2, 3]), np.array([0, 4])), (np.array([0, 4]), np.array([1, 2, 3]))]
-    assert leakage.groups_split(groups, splits) == 2
-    with pytest.raises(MLPCInputError, match="leave"):
-        leakage.groups_split(groups, [(np.array([0]), np.array([1]))])
-
-
 def test_robust_z_ignores_the_outlier_in_its_scale():
     x = np.r_[np.linspace(-1, 1, 21), 100.0]
     z = leakage.robust_z(x)
@@ -125,31 +92,3 @@ def test_probabilistic_labels_and_cross_entropy():
     assert leakage.cross_entropy([1, 0], [1.0, 0.0]) < 1e-9
     # with soft targets the best prediction is the target itself
     assert leakage.cross_entropy([0.3], [0.3]) < leakage.cross_entropy([0.3], [0.5])
-
-
-def test_rare_class_subset_has_the_wanted_share_and_is_reproducible():
-    y = np.repeat(np.arange(3), 100)
-    idx = leakage.rare_class_subset(y, 1, 0.02, random_state=0)
-    assert (y[idx] == 1).sum() == 4 and (y[idx] != 1).sum() == 200
-    assert np.array_equal(idx, leakage.rare_class_subset(y, 1, 0.02, random_state=0))
-    with pytest.raises(MLPCInputError):
-        leakage.rare_class_subset(y, 1, 0.9)
-    with pytest.raises(MLPCInputError):
-        leakage.rare_class_subset(y, 7, 0.1)
-
-
-def test_otsu_masks_and_iou_dice():
-    img = np.full((1, 20, 20), 200.0)
-    img[0, 5:15, 5:15] = 50.0
-    dark = leakage.otsu_masks(img, sigma=0, dark=True)
-    truth = np.zeros((1, 20, 20), bool)
-    truth[0, 5:15, 5:15] = True
-    assert leakage.iou_dice(truth, dark) == (1.0, 1.0)
-    bright = leakage.otsu_masks(img, sigma=1.0, dark=False)
-    iou, dice = leakage.iou_dice(truth, bright)
-    assert iou < 0.1 and dice == pytest.approx(2 * iou / (1 + iou))
-    assert leakage.iou_dice(np.zeros(4, bool), np.zeros(4, bool)) == (1.0, 1.0)
-    with pytest.raises(MLPCInputError):
-        leakage.otsu_masks(img[0])
-    with pytest.raises(MLPCInputError):
-        leakage.iou_dice(truth, truth[0])

@@ -27,40 +27,40 @@ def _frame(n=60, seed=0):
 
 
 def test_property_table_has_every_alloy_and_a_source():
-    assert set(pm.ALLOY_PROPERTIES.index) == set(pm.PROPERTY_SOURCES)
-    assert (pm.ALLOY_PROPERTIES > 0).all().all()
+    assert set(lpbf.ALLOY_PROPERTIES.index) == set(lpbf.PROPERTY_SOURCES)
+    assert (lpbf.ALLOY_PROPERTIES > 0).all().all()
     # 316L: 7900 kg/m³ · 470 J/(kg K) · (1673.15 - 293.15) K = 5.12 J/mm³
-    assert pm.melting_enthalpy("316L")[0] == pytest.approx(7900 * 470 * 1380 * 1e-9)
-    assert pm.thermal_diffusivity("316L")[0] == pytest.approx(15 / (7900 * 470) * 1e6)
+    assert lpbf.melting_enthalpy("316L")[0] == pytest.approx(7900 * 470 * 1380 * 1e-9)
+    assert lpbf.thermal_diffusivity("316L")[0] == pytest.approx(15 / (7900 * 470) * 1e6)
     with pytest.raises(MLPCInputError, match="no properties"):
-        pm.melting_enthalpy("unobtainium")
+        lpbf.melting_enthalpy("unobtainium")
 
 
 def test_normalised_quantities():
     ev = lpbf.volumetric_energy_density(200, 800, 0.1, 0.03)
-    e_star = pm.normalised_energy_density(200, 800, 0.1, 0.03, "316L", absorptivity=0.5)
-    assert e_star[0] == pytest.approx(0.5 * ev / (2 * pm.melting_enthalpy("316L")[0]))
-    dh = pm.normalised_enthalpy(200, 800, 0.08, "316L")
-    hs, d, a = pm.melting_enthalpy("316L")[0], pm.thermal_diffusivity("316L")[0], 0.04
+    e_star = lpbf.normalised_energy_density(200, 800, 0.1, 0.03, "316L", absorptivity=0.5)
+    assert e_star[0] == pytest.approx(0.5 * ev / (2 * lpbf.melting_enthalpy("316L")[0]))
+    dh = lpbf.normalised_enthalpy(200, 800, 0.08, "316L")
+    hs, d, a = lpbf.melting_enthalpy("316L")[0], lpbf.thermal_diffusivity("316L")[0], 0.04
     assert dh[0] == pytest.approx(200 / (hs * np.sqrt(np.pi * d * 800 * a**3)))
     # twice the power, twice the normalised enthalpy; four times the speed, half of it
-    assert pm.normalised_enthalpy(400, 800, 0.08, "316L")[0] == pytest.approx(2 * dh[0])
-    assert pm.normalised_enthalpy(200, 3200, 0.08, "316L")[0] == pytest.approx(dh[0] / 2)
+    assert lpbf.normalised_enthalpy(400, 800, 0.08, "316L")[0] == pytest.approx(2 * dh[0])
+    assert lpbf.normalised_enthalpy(200, 3200, 0.08, "316L")[0] == pytest.approx(dh[0] / 2)
     with pytest.raises(MLPCInputError, match="absorptivity"):
-        pm.normalised_enthalpy(200, 800, 0.08, "316L", absorptivity=1.5)
+        lpbf.normalised_enthalpy(200, 800, 0.08, "316L", absorptivity=1.5)
 
 
 def test_features_shapes_and_one_hot():
     f = _frame()
-    for kind, cols in pm.FEATURE_SETS.items():
-        X = pm.features(f, kind)
+    for kind, cols in lpbf.FEATURE_SETS.items():
+        X = lpbf.features(f, kind)
         assert list(X.columns) == list(cols) and len(X) == len(f)
         assert np.isfinite(X.to_numpy()).all()
-    X = pm.features(f, "raw", alloys=["316L", "AlSi10Mg"])
+    X = lpbf.features(f, "raw", alloys=["316L", "AlSi10Mg"])
     assert X["alloy=316L"].sum() == (f.material == "316L").sum()
     assert X["alloy=AlSi10Mg"].sum() == 0
     with pytest.raises(MLPCInputError, match="kind"):
-        pm.features(f, "magic")
+        lpbf.features(f, "magic")
 
 
 def test_log_porosity_round_trip_and_bound():
@@ -84,7 +84,7 @@ def test_monotone_constraints_signs():
 
 def test_bounded_monotone_model_obeys_its_constraints():
     f = _frame(n=120)
-    X = pm.features(f, "properties")
+    X = lpbf.features(f, "properties")
     cst = pm.monotone_constraints(list(X.columns), {"log10_hatch_mm": -1},
                                   target="log_porosity")
     model = pm.bounded(pm.make_hgb(cst, max_iter=30, random_state=0))
@@ -95,7 +95,7 @@ def test_bounded_monotone_model_obeys_its_constraints():
 
 def test_paper_bootstrap_and_ensemble_predict():
     f = _frame(n=80)
-    X = pm.features(f, "raw")
+    X = lpbf.features(f, "raw")
     members = pm.paper_bootstrap(lambda: pm.make_hgb(max_iter=10), X,
                                  f.relative_density_pct, f.doi, n_members=3,
                                  random_state=1)

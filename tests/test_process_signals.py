@@ -41,19 +41,6 @@ def test_hysteresis_does_not_chatter_and_drops_short_events():
         ps.hysteresis_trigger(x, 0.5, 1.0)
 
 
-def test_interval_iou_and_matching():
-    assert ps.interval_iou((0, 10), (5, 15)) == pytest.approx(5 / 15)
-    assert ps.interval_iou((0, 5), (5, 10)) == 0.0
-    m = ps.match_intervals([[0, 10], [20, 30], [50, 52]], [[1, 10], [21, 29], [70, 80]])
-    assert (m["tp"], m["fp"], m["fn"]) == (2, 1, 1)
-    assert m["f1"] == pytest.approx(2 / 3)
-    # one detection cannot match two references
-    m = ps.match_intervals([[0, 100]], [[0, 60], [60, 100]])
-    assert m["tp"] == 1 and m["fn"] == 1
-    assert ps.match_intervals([], [[0, 5]])["f1"] == 0.0
-    assert ps.mask_iou(np.array([1, 1, 0, 0], bool), np.array([0, 1, 1, 0], bool)) == 1 / 3
-
-
 def test_band_power_finds_the_sine():
     fs = 10.0
     t = np.arange(400) / fs

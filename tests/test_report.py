@@ -55,3 +55,65 @@ def test_reproduction_table(metrics):
     md = site.reproduction_rows_markdown()
     assert "`w99.a`" in md and "1.4 ± 0.2" in md and "yes" in md
     assert "w99.a" in site.reproduction_html()
+
+
+def _sweep(folder, rows):
+    """A summary.csv as `make seeds` writes it: rows of (notebook, key, values or names)."""
+    import csv
+    import statistics
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cols = ["notebook", "key", "n", "median", "min", "max", "mode", "published", "tolerance",
+            "n_within", "seeds", "values"]
+    with (folder / "summary.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        for nb, key, vals in rows:
+            num = all(isinstance(v, (int, float)) for v in vals)
+            w.writerow({"notebook": nb, "key": key, "n": len(vals),
+                        "median": statistics.median(vals) if num else "",
+                        "min": min(vals) if num else "", "max": max(vals) if num else "",
+                        "mode": "" if num else f"{vals[0]} ({vals.count(vals[0])}/{len(vals)})",
+                        "seeds": " ".join(map(str, range(len(vals)))),
+                        "values": " ".join(f"{i}:{v}" for i, v in enumerate(vals)) if num
+                        else ""})
+
+
+def test_seed_summary_prints_each_key_once_and_draws_the_figure(tmp_path, monkeypatch,
+                                                                  capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setenv("MLPC_METRICS_DIR", str(tmp_path / "metrics"))
+    report.set_notebook("nb_a", reset=True)
+    report.record("w99.f1", 0.45)
+    _sweep(tmp_path / "sweep", [("nb_a", "w99.f1", [0.4, 0.5, 0.6]),
+                                ("nb_a", "w99.depth", [3, 4, 4]),
+                                ("nb_a", "w99.phase", ["smectite", "illite", "smectite"]),
+                                ("nb_b", "w99.f1", [0.9, 0.9])])
+    fig = report.seed_summary({"w99.f1": "F1 (fraction)"},
+                              table_only={"w99.depth": ("tree depth (count)", "{:.0f}"),
+                                          "w99.phase": "most frequent phase",
+                                          "w99.missing": "not swept"},
+                              fmt="{:.2f}", folder=tmp_path / "sweep")
+    out = capsys.readouterr().out
+    assert "F1 (fraction)" in out and "0.40–0.60 (median 0.50; 3 seeds" in out
+    assert "3–4 (median 4; 3 seeds" in out  # its own format; nb_b's row is not read
+    assert "smectite (2/3) (most frequent" in out
+    assert "not in the sweep (run `make seeds NOTEBOOKS=nb_a`)" in out
+    # the figure: only the keys of the first argument, labelled with their units
+    assert [ax.get_xlabel() for ax in fig.axes] == ["F1 (fraction)"]
+    # no sweep of this notebook: one sentence, no table, no figure
+    assert report.seed_summary({"w99.f1": "F1"}, notebook="nb_z",
+                               folder=tmp_path / "sweep") is None
+    out = capsys.readouterr().out
+    assert "make seeds NOTEBOOKS=nb_z" in out and "Over the seeds" not in out
+
+
+def test_seed_summary_bad_labels_are_named():
+    from mlpc_helpers.validation import MLPCInputError
+
+    with pytest.raises(MLPCInputError, match="keys` is empty"):
+        report.seed_summary({})
+    with pytest.raises(MLPCInputError, match="'w99.a'.*label, format"):
+        report.seed_summary({"w99.a": ("F1", "{:.2f}", "extra")})

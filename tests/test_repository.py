@@ -89,7 +89,8 @@ def _norm(name):
 def test_environment_yml_matches_pyproject():
     py = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_norm(d) for d in py["dependencies"]}
-    wanted |= {_norm(d) for d in py["optional-dependencies"]["test"]}
+    for extra in ("lab", "test"):
+        wanted |= {_norm(d) for d in py["optional-dependencies"][extra]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda, pip = set(), set()
     for d in env["dependencies"]:

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from mlpc_helpers import runtime
+from mlpc_helpers.validation import MLPCInputError
 
 
 def test_seed_default_and_env(monkeypatch):
@@ -15,12 +16,34 @@ def test_seed_default_and_env(monkeypatch):
     a = runtime.rng().random(3)
     b = runtime.rng().random(3)
     np.testing.assert_array_equal(a, b)
-    assert runtime.random_state(1) != runtime.random_state(2)
+    assert runtime.stream(1) != runtime.stream(2)
+    np.testing.assert_array_equal(runtime.rng(4).random(3),
+                                  np.random.default_rng(runtime.stream(4)).random(3))
+
+
+def test_one_randomness_vocabulary_the_stream_function_is_not_named_random_state():
+    # `random_state` is only ever a parameter name; streams come from runtime.stream(k)
+    assert not hasattr(runtime, "random_state")
+    assert not hasattr(runtime, "random_state_int")
+    assert runtime.check_random_int(None, offset=5) == runtime.stream(5)
+
+
+def test_seed_torch_is_torch_manual_seed_of_the_stream(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("MLPC_SEED", "2")
+    assert runtime.seed_torch(4) == runtime.stream(4)
+    a = torch.rand(3)
+    torch.manual_seed(runtime.stream(4))
+    assert torch.equal(a, torch.rand(3))
+    monkeypatch.setenv("MLPC_SEED", "3")
+    runtime.seed_torch(4)
+    assert not torch.equal(a, torch.rand(3)), "seed_torch ignores MLPC_SEED"
 
 
 def test_bad_seed_is_clear(monkeypatch):
     monkeypatch.setenv("MLPC_SEED", "abc")
-    with pytest.raises(ValueError, match="MLPC_SEED must be an integer"):
+    with pytest.raises(MLPCInputError, match="MLPC_SEED must be an integer"):
         runtime.seed()
 
 
@@ -30,7 +53,7 @@ def test_size_switch(monkeypatch):
     monkeypatch.setenv("MLPC_FULL", "1")
     assert runtime.size(reduced=3, full=30) == 30
     monkeypatch.setenv("MLPC_FULL", "maybe")
-    with pytest.raises(ValueError, match="MLPC_FULL"):
+    with pytest.raises(MLPCInputError, match="MLPC_FULL"):
         runtime.is_full()
 
 
@@ -40,7 +63,7 @@ def test_device_choice(monkeypatch):
     monkeypatch.setenv("MLPC_DEVICE", "cpu")
     assert runtime.device() == "cpu"
     monkeypatch.setenv("MLPC_DEVICE", "tpu")
-    with pytest.raises(ValueError, match="Unknown device 'tpu'"):
+    with pytest.raises(MLPCInputError, match="Unknown device 'tpu'"):
         runtime.device()
     monkeypatch.setenv("MLPC_DEVICE", "auto")
     assert runtime.device() in {"cpu", "cuda", "mps"}
@@ -74,3 +97,11 @@ def test_import_is_light_and_torch_free():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < 1.0
+
+
+def test_a_bad_random_state_is_named():
+    for bad in (0.5, np.random.RandomState(0), True):
+        with pytest.raises(MLPCInputError, match="random_state must be None"):
+            runtime.check_random_state(bad)
+        with pytest.raises(MLPCInputError, match="runtime.stream"):
+            runtime.check_random_int(bad)

@@ -1,99 +1,278 @@
-"""Seed sweeps (mlpc_course.seeds, `make seeds`): runs, resumes, tabulates, feeds the page."""
+"""Seed sweeps (mlpc_course.seeds/cluster, `make seeds`): jobs through submitit (local and a
+fake SLURM), retries, resumes, provenance, the table and the reproduction page."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+from pathlib import Path
 
-import nbformat
 import pytest
 
-from mlpc_course import seeds, site
+from mlpc_course import cluster, seeds, site
 from mlpc_helpers import report
 
-
-def _fixture_notebook(folder, fail_flag):
-    """A two-cell notebook whose metric depends on MLPC_SEED; it fails for seed 1 while
-    ``fail_flag`` exists."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import os\n"
-            "from mlpc_helpers import report, runtime\n"
-            "ctx = runtime.start('fixture_nb', quiet=True)"
-        ),
-        nbformat.v4.new_code_cell(
-            f"if ctx.seed == 1 and os.path.exists({str(fail_flag)!r}):\n"
-            "    raise RuntimeError('planned failure')\n"
-            "report.record('w99.seeded', 0.5 + 0.1 * ctx.seed, published=0.5, tolerance=0.05,\n"
-            "              source='test')\n"
-            "report.record('w99.label', 'a' if ctx.seed == 0 else 'b')\n"
-            "report.record('w99.threads', int(os.environ['OMP_NUM_THREADS']))"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    path = folder / "fixture_nb.ipynb"
-    nbformat.write(nb, path)
-    return path
+ROOT = Path(__file__).resolve().parents[1]
+# A notebook whose metric depends on MLPC_SEED and that fails on purpose for the seeds listed
+# in the files `fail-first` (first attempt only) and `fail-always` next to it. Stored as .json
+# so that nbval does not collect it under `make test`.
+FIXTURE = ROOT / "tests" / "fixtures" / "seeds_fixture.json"
 
 
-def test_sweep_runs_resumes_and_summarizes(tmp_path, monkeypatch):
+@pytest.fixture
+def deadline():
+    """Fail (and cancel the jobs) instead of hanging when a job never comes back."""
+    import signal
+
+    def stop(signum, frame):
+        raise TimeoutError("the sweep did not finish within 300 s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(300)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _fixture(folder, fail_first=(), fail_always=()):
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = folder / "seeds_fixture.ipynb"
+    nb.write_text(FIXTURE.read_text())
+    (folder / "fail-first").write_text(" ".join(map(str, fail_first)))
+    (folder / "fail-always").write_text(" ".join(map(str, fail_always)))
+    return nb
+
+
+def test_local_executor_retries_resumes_and_summarizes(tmp_path, monkeypatch, deadline):
+    """The submitit path with its local executor: one job per notebook x seed, a job that
+    fails once is retried, one that keeps failing leaves nothing half-written, a second
+    sweep runs only what is missing; provenance in every marker and in sweeps.json.
+    About 25 s on the 2-core machine (5 kernel runs, 2 at a time)."""
     monkeypatch.setenv("MLPC_METRICS_DIR", str(tmp_path / "metrics"))
+    monkeypatch.setenv("MLPC_SEEDS_PUBLISHED", "")
     monkeypatch.delenv("MLPC_FULL", raising=False)
-    flag = tmp_path / "fail-now"
-    flag.touch()
-    nb = _fixture_notebook(tmp_path, flag)
+    nb = _fixture(tmp_path / "nbs", fail_first=[1], fail_always=[2])
     out = tmp_path / "seeds"
+    opts = cluster.ClusterOptions("local", workers=2, retries=1, poll_s=0.2)
 
-    # two worker processes; seed 1 fails: seed 0 is done (metrics + marker), seed 1 has an
-    # error file and no marker
-    res = seeds.sweep([str(nb)], 2, workers=2, out=out, progress=False, timeout=120)
-    assert [(n, s) for n, s, _ in res.ran] == [("fixture_nb", 0)]
-    assert [(n, s) for n, s, _ in res.failed] == [("fixture_nb", 1)]
-    assert "planned failure" in (out / "1" / "fixture_nb.error.txt").read_text()
-    assert seeds.is_done(out, "fixture_nb", 0) and not seeds.is_done(out, "fixture_nb", 1)
-    assert json.loads((out / "0" / "fixture_nb.json").read_text())["w99.threads"]["value"] == 1
+    res = seeds.sweep([str(nb)], [1, 2], out=out, progress=False, timeout=120, cluster=opts)
+    assert [(n, s) for n, s, _ in res.ran] == [("seeds_fixture", 1)], res.failed
+    assert sorted((n, s, a) for n, s, a, _ in res.retried) == [
+        ("seeds_fixture", 1, 1), ("seeds_fixture", 2, 1)]
+    assert "planned failure on the first attempt" in dict(
+        ((n, s), e) for n, s, _, e in res.retried)[("seeds_fixture", 1)]
+    assert [(n, s, e) for n, s, e in res.failed] == [
+        ("seeds_fixture", 2, "RuntimeError: planned failure")]
+    # the failed run: its error, no metrics (it recorded one before failing), no marker,
+    # no private folder left
+    err = (out / "2" / "seeds_fixture.error.txt").read_text()
+    assert "attempt 2" in err and "planned failure" in err
+    assert not (out / "2" / "seeds_fixture.json").exists()
+    assert not seeds.is_done(out, "seeds_fixture", 2)
+    assert not list(out.glob("*/.*.running"))
     assert not (tmp_path / "metrics").exists(), "the sweep must leave MLPC_METRICS_DIR alone"
+    # provenance of the run that succeeded on its second attempt
+    info = json.loads((out / "1" / "seeds_fixture.done.json").read_text())
+    assert (info["executor"], info["attempt"], info["full"], info["device"]) == (
+        "local", 2, False, "cpu")
+    assert info["job_id"] and info["commit"] and info["python"] and info["cpu"]
+    assert info["versions"]["numpy"] and info["versions"]["scikit-learn"]
+    assert info["started"] <= info["finished"]
+    assert json.loads((out / "1" / "seeds_fixture.json").read_text())[
+        "w99.threads"]["value"] == 1
+    (rec,) = json.loads((out / "sweeps.json").read_text())
+    assert (rec["executor"], rec["size"], rec["ran"], rec["failed"], rec["retried"]) == (
+        "local", "reduced", 1, 1, 2)
+    assert rec["options"]["workers"] == 2 and rec["started"] <= rec["finished"]
+    assert list((out / "_jobs").glob("*_log.out")), "submitit keeps a log per job"
 
-    # resumed (in this process): only seed 1 runs
-    flag.unlink()
-    marker0 = (out / "0" / "fixture_nb.done.json").read_text()
-    res = seeds.sweep([str(nb)], 2, workers=1, out=out, progress=False, timeout=120)
-    assert [(n, s) for n, s, _ in res.ran] == [("fixture_nb", 1)], res.failed
-    assert res.skipped == [("fixture_nb", 0)] and not res.failed
-    assert (out / "0" / "fixture_nb.done.json").read_text() == marker0
-    assert not (out / "1" / "fixture_nb.error.txt").exists()
-    # and once more: nothing to run
-    res = seeds.sweep([str(nb)], 2, workers=2, out=out, progress=False)
+    # resumed: only seed 2 runs
+    (tmp_path / "nbs" / "fail-always").write_text("")
+    marker1 = (out / "1" / "seeds_fixture.done.json").read_text()
+    res = seeds.sweep([str(nb)], [1, 2], out=out, progress=False, timeout=120, cluster=opts)
+    assert [(n, s) for n, s, _ in res.ran] == [("seeds_fixture", 2)], res.failed
+    assert res.skipped == [("seeds_fixture", 1)] and not res.failed and not res.retried
+    assert (out / "1" / "seeds_fixture.done.json").read_text() == marker1
+    assert not (out / "2" / "seeds_fixture.error.txt").exists()
+    assert len(json.loads((out / "sweeps.json").read_text())) == 2
+    # once more: nothing to run, no new sweep record
+    res = seeds.sweep([str(nb)], [1, 2], out=out, progress=False, cluster=opts)
     assert not res.ran and len(res.skipped) == 2
-    # a run at the other size does not count as done
-    assert not seeds.is_done(out, "fixture_nb", 0, full=True)
+    assert len(json.loads((out / "sweeps.json").read_text())) == 2
+    # a run at the other size does not count as done, and may not share the folder
+    assert not seeds.is_done(out, "seeds_fixture", 1, full=True)
+    with pytest.raises(ValueError, match="one size"):
+        seeds.sweep([str(nb)], [1], out=out, full=True, progress=False, cluster=opts)
 
     rows = {r["key"]: r for r in csv.DictReader((out / "summary.csv").open())}
     s = rows["w99.seeded"]
-    assert (s["n"], s["seeds"], s["n_within"]) == ("2", "0 1", "1")
-    assert float(s["min"]) == 0.5 and float(s["max"]) == pytest.approx(0.6)
-    assert float(s["median"]) == pytest.approx(0.55)
-    assert rows["w99.label"]["median"] == "" and rows["w99.label"]["mode"] in {"a (1/2)",
-                                                                               "b (1/2)"}
-    assert rows["w99.threads"]["n_within"] == ""
+    assert (s["n"], s["seeds"], s["n_within"]) == ("2", "1 2", "0")
+    assert float(s["min"]) == pytest.approx(0.6) and float(s["max"]) == pytest.approx(0.7)
+    assert rows["w99.label"]["median"] == "" and rows["w99.label"]["mode"] == "b (2/2)"
     md = (out / "summary.md").read_text()
-    assert "| fixture_nb | `w99.seeded` | 2 | 0.55 | 0.5 | 0.6 | 0.5 ± 0.05 | 1/2 |" in md
-    assert "median s" in md
+    assert "| seeds_fixture | `w99.seeded` | 2 | 0.65 | 0.6 | 0.7 | 0.5 ± 0.05 | 0/2 |" in md
+    assert "median s" in md and "Ran on: reduced size; device CPU" in md
+    assert "numpy " in md and "executor local" in md
 
     # what notebooks and the reproduction page read
     r = report.seed_range("w99.seeded", folder=out)
-    assert r.n == 2 and (r.min, r.max) == pytest.approx((0.5, 0.6))
-    assert r.median == pytest.approx(0.55)
+    assert r.n == 2 and (r.min, r.max) == pytest.approx((0.6, 0.7))
     assert report.seed_range("w99.nope", folder=out) is None
     assert report.seed_range("w99.label", folder=out)[:4] == (None, None, None, 2)
     monkeypatch.setenv("MLPC_SEEDS_DIR", str(out))
-    assert report.seed_range("w99.seeded", notebook="fixture_nb")[:4] == r[:4]
-    report.record("w99.seeded", 0.5, published=0.5, tolerance=0.05, notebook="fixture_nb")
+    assert report.seed_range("w99.seeded", notebook="seeds_fixture")[:4] == r[:4]
+    report.record("w99.seeded", 0.5, published=0.5, tolerance=0.05, notebook="seeds_fixture")
     page = site.reproduction_rows_markdown()
-    assert "seed range (n)" in page and "0.5–0.6 (2), 1/2 within" in page
-    assert "0.5–0.6 (2), 1/2 within" in site.reproduction_html()
+    assert "seed range (n), reduced size" in page and "0.6–0.7 (2), 0/2 within" in page
+    assert "full size" not in page.splitlines()[0]  # no full-size sweep: no column
+    assert "0.6–0.7 (2), 0/2 within" in site.reproduction_html()
+    sentence = site.seed_sweep_sentence()
+    assert "Reduced size (CPU): notebooks swept locally" in sentence
+    assert "Full size (`MLPC_FULL=1`): no seed sweep yet" in sentence
+
+
+FAKE_SLURM = {
+    "sbatch": r"""#!{python}
+# Fake sbatch: keeps the script, answers like SLURM and runs the job (each array task in
+# turn) in the background, noting each task's state for the fake sacct. No scheduler.
+import os, re, subprocess, sys
+from pathlib import Path
+
+script = Path(sys.argv[-1])
+state = Path(os.environ["FAKE_SLURM_DIR"])
+counter = state / "next_id"
+jid = int(counter.read_text()) if counter.exists() else 1000
+counter.write_text(str(jid + 1))
+text = script.read_text()
+(state / f"{{jid}}.sbatch").write_text(text)
+flags = dict(re.findall(r"^#SBATCH --([\w-]+)(?:=(.*))?$", text, flags=re.M))
+if "array" in flags:
+    last = int(flags["array"].split("%")[0].split("-")[1])
+    tasks = [f"{{jid}}_{{a}}" for a in range(last + 1)]
+else:
+    tasks = [str(jid)]
+for task in tasks:
+    (state / f"state.{{task}}").write_text("PENDING")
+subprocess.Popen([sys.executable, str(Path(__file__).with_name("fake_node")), str(script)]
+                 + tasks, start_new_session=True, stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
+print(f"Submitted batch job {{jid}}")
+""",
+    "fake_node": r"""#!{python}
+# The fake node: runs the sbatch script once per task with SLURM's variables.
+import os, subprocess, sys
+from pathlib import Path
+
+state = Path(os.environ["FAKE_SLURM_DIR"])
+script, tasks = sys.argv[1], sys.argv[2:]
+base = {{**os.environ, "SLURM_NTASKS": "1", "SLURM_PROCID": "0", "SLURM_LOCALID": "0",
+         "SLURM_NODEID": "0", "SLURM_JOB_NUM_NODES": "1", "SLURM_JOB_NODELIST": "fake1"}}
+for i, task in enumerate(tasks):
+    jid, _, a = task.partition("_")
+    env = dict(base, SLURM_JOB_ID=str(int(jid) * 100 + int(a or 0)) if a else jid)
+    if a:
+        env.update(SLURM_ARRAY_JOB_ID=jid, SLURM_ARRAY_TASK_ID=a)
+    (state / f"state.{{task}}").write_text("RUNNING")
+    rc = subprocess.run(["bash", script], env=env).returncode
+    (state / f"state.{{task}}").write_text("COMPLETED" if rc == 0 else "FAILED")
+""",
+    "srun": r"""#!{python}
+# Fake srun: runs the command with its --output/--error, SLURM's %A %a %j %t filled in.
+import os, subprocess, sys
+
+args, files = sys.argv[1:], {{}}
+while args and args[0].startswith("--"):
+    opt = args.pop(0)
+    if opt in ("--output", "--error"):
+        files[opt] = args.pop(0)
+env = os.environ
+subs = {{"%A": env.get("SLURM_ARRAY_JOB_ID", ""), "%a": env.get("SLURM_ARRAY_TASK_ID", ""),
+        "%j": env["SLURM_JOB_ID"], "%t": "0"}}
+for opt, path in files.items():
+    for k, v in subs.items():
+        path = path.replace(k, v)
+    files[opt] = open(path, "a")
+out = files.get("--output")
+sys.exit(subprocess.run(args, stdout=out, stderr=files.get("--error", out)).returncode)
+""",
+    "sacct": r"""#!{python}
+# Fake sacct -o JobID,State,NodeList --parsable2 -j ID ...: the states the fake node wrote.
+import os, sys
+from pathlib import Path
+
+state = Path(os.environ["FAKE_SLURM_DIR"])
+ids = [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "-j"]
+print("JobID|State|NodeList")
+for f in sorted(state.glob("state.*")):
+    task = f.name.removeprefix("state.")
+    if task.split("_")[0] in ids:
+        print(f"{{task}}|{{f.read_text()}}|fake1")
+""",
+}
+
+
+def test_slurm_executor_through_a_fake_sbatch(tmp_path, monkeypatch, deadline):
+    """The SLURM path without SLURM: fake `sbatch`/`srun`/`sacct` run submitit's job array
+    in the background, one task after the other.
+    Checks the #SBATCH flags (partition, GPUs, CPUs, memory, time, array limit, extra flags,
+    setup line), the array, the retry as a new submission and the threads of the kernel.
+    About 15 s on the 2-core machine (3 kernel runs, one after the other)."""
+    import sys
+
+    bin_dir, state = tmp_path / "bin", tmp_path / "slurm"
+    bin_dir.mkdir()
+    state.mkdir()
+    for name, text in FAKE_SLURM.items():
+        path = bin_dir / name
+        path.write_text(text.format(python=sys.executable))
+        path.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_SLURM_DIR", str(state))
+    monkeypatch.setenv("MLPC_SEEDS_PUBLISHED", "")
+    monkeypatch.delenv("MLPC_FULL", raising=False)
+    nb = _fixture(tmp_path / "nbs", fail_first=[1])
+    out = tmp_path / "seeds"
+    opts = cluster.ClusterOptions(
+        "slurm", workers=1, partition="gpu-test", gpus=1, cpus=2, mem_gb=4, time_min=30,
+        slurm_args=cluster.parse_key_values("account=mlpc qos=normal"),
+        setup=["export MLPC_FAKE_SETUP=1"], retries=1, poll_s=0.1)
+    res = seeds.sweep([str(nb)], 2, out=out, progress=False, timeout=120, cluster=opts)
+    assert sorted((n, s) for n, s, _ in res.ran) == [("seeds_fixture", 0),
+                                                     ("seeds_fixture", 1)], res.failed
+    assert [(s, a) for _, s, a, _ in res.retried] == [(1, 1)] and not res.failed
+
+    first, retry = sorted(state.glob("*.sbatch"))
+    for flag in ("--partition=gpu-test", "--gpus-per-node=1", "--cpus-per-task=2",
+                 "--mem=4GB", "--time=30", "--array=0-1%1", "--account=mlpc",
+                 "--qos=normal", "--job-name=mlpc-seeds"):
+        assert f"#SBATCH {flag}\n" in first.read_text(), flag
+    assert "export MLPC_FAKE_SETUP=1" in first.read_text()
+    assert "--array" not in retry.read_text()  # the retry: one job, not an array
+
+    m0 = json.loads((out / "0" / "seeds_fixture.done.json").read_text())
+    m1 = json.loads((out / "1" / "seeds_fixture.done.json").read_text())
+    assert (m0["executor"], m0["job_id"], m0["attempt"], m0["threads"]) == (
+        "slurm", "1000_0", 1, 2)
+    assert (m1["job_id"], m1["attempt"]) == ("1001", 2)
+    # --cpus is the kernel's thread count
+    assert json.loads((out / "0" / "seeds_fixture.json").read_text())[
+        "w99.threads"]["value"] == 2
+    (rec,) = json.loads((out / "sweeps.json").read_text())
+    assert rec["executor"] == "slurm" and rec["options"]["partition"] == "gpu-test"
+
+
+def test_cluster_options_and_errors(monkeypatch, tmp_path):
+    with pytest.raises(cluster.ClusterError, match="unknown"):
+        cluster.ClusterOptions("pbs")
+    with pytest.raises(cluster.ClusterError, match="KEY=VALUE"):
+        cluster.parse_key_values(["account"])
+    assert cluster.parse_key_values("account=a --qos=b") == {"account": "a", "qos": "b"}
+    assert cluster.ClusterOptions(cpus=4).threads == 4
+    assert cluster.ClusterOptions().threads == 1
+    monkeypatch.setenv("PATH", str(tmp_path))  # no srun here
+    with pytest.raises(cluster.ClusterError, match="EXECUTOR=local"):
+        cluster.make_executor(cluster.ClusterOptions("slurm"), tmp_path / "jobs")
 
 
 def test_without_a_sweep(tmp_path, monkeypatch):
@@ -103,7 +282,8 @@ def test_without_a_sweep(tmp_path, monkeypatch):
     assert report.seed_range("w99.a") is None
     report.record("w99.a", 1.0, notebook="w99_nb")
     md = site.reproduction_rows_markdown()
-    assert "| seed range (n) |" in md and "sweep not run" in md
+    assert "| seed range (n), reduced size |" in md and "sweep not run" in md
+    assert "seed range (n), full size" not in md
 
 
 def test_summary_by_hand_and_names(tmp_path):
@@ -130,14 +310,14 @@ def test_summary_by_hand_and_names(tmp_path):
         seeds.resolve_notebooks(["week99_nothing"])
 
 
-def _fake_sweep(folder, notebook, values, key="k"):
+def _fake_sweep(folder, notebook, values, key="k", full=False, **prov):
     for seed, value in enumerate(values):
         (folder / str(seed)).mkdir(parents=True, exist_ok=True)
         (folder / str(seed) / f"{notebook}.json").write_text(json.dumps(
             {key: {"value": value, "published": 0.5, "tolerance": 0.1, "source": None}}))
         (folder / str(seed) / f"{notebook}.done.json").write_text(json.dumps(
-            {"notebook": notebook, "seed": seed, "seconds": 10.0, "full": False,
-             "finished": f"2026-11-29T12:0{seed}:00+00:00"}))
+            {"notebook": notebook, "seed": seed, "seconds": 10.0, "full": full,
+             "finished": f"2026-11-29T12:0{seed}:00+00:00", **prov}))
 
 
 def test_publish_snapshot_and_local_overlay(tmp_path, monkeypatch):
@@ -202,3 +382,69 @@ def test_seed_mode_of_a_name(tmp_path):
     seeds.write_summary(tmp_path)
     assert report.seed_mode("w", folder=tmp_path) == "smectite (2/3)"
     assert report.seed_mode("nope", folder=tmp_path) is None
+
+
+H100 = {"device": "cuda", "gpu": "NVIDIA H100 80GB HBM3", "cuda": "12.4", "python": "3.11.7",
+        "versions": {"numpy": "2.4.6", "scipy": "1.17.1", "scikit-learn": "1.9.1",
+                     "torch": "2.14.1"},
+        "commit": "abc1234", "executor": "slurm", "started": "2026-11-29T11:59:00+00:00"}
+
+
+def test_full_size_sweeps_are_kept_apart_with_their_provenance(tmp_path, monkeypatch):
+    """Reduced and full-size sweeps: separate folders and snapshots, separate page columns;
+    the full-size snapshot names its device, versions, commit and executor."""
+    monkeypatch.setenv("MLPC_SEEDS_PUBLISHED", str(tmp_path / "results" / "seeds"))
+    monkeypatch.setenv("MLPC_SEEDS_DIR", str(tmp_path / "build" / "seeds"))
+    monkeypatch.setenv("MLPC_METRICS_DIR", str(tmp_path / "metrics"))
+    assert seeds.default_out(True) == tmp_path / "build" / "seeds-full"
+    assert seeds.published_dir(True) == tmp_path / "results" / "seeds-full"
+    _fake_sweep(tmp_path / "reduced", "nb_a", [0.4, 0.5, 0.6])
+    _fake_sweep(tmp_path / "full", "nb_a", [0.8, 0.9], full=True, **H100)
+    # each goes to the snapshot of its own size (read from the markers, not MLPC_FULL)
+    assert seeds.publish(tmp_path / "reduced") == tmp_path / "results" / "seeds"
+    assert seeds.publish(tmp_path / "full") == tmp_path / "results" / "seeds-full"
+    meta = json.loads((tmp_path / "results" / "seeds-full" / "sweep.json").read_text())
+    prov = meta["provenance"]
+    assert (meta["size"], meta["commit"], prov["size"]) == ("full", "abc1234", "full")
+    assert prov["devices"] == {"NVIDIA H100 80GB HBM3 (CUDA 12.4)": 2}
+    assert prov["versions"]["numpy"] == "2.4.6" and prov["executors"] == {"slurm": 2}
+    assert prov["started"] == "2026-11-29T11:59:00+00:00"
+    assert prov["finished"] == "2026-11-29T12:01:00+00:00"
+    old = json.loads((tmp_path / "results" / "seeds" / "sweep.json").read_text())
+    assert old["size"] == "reduced" and old["provenance"]["runs_without_provenance"] == 3
+    # notebooks read the reduced ranges, untouched by the full-size snapshot
+    assert report.seed_range("k", notebook="nb_a")[:4] == (0.5, 0.4, 0.6, 3)
+    assert seeds.load_summary(True)[("nb_a", "k")]["max"] == "0.9"
+    # the page: one column per size, and where each comes from
+    report.record("k", 0.45, published=0.5, tolerance=0.1, notebook="nb_a")
+    md = site.reproduction_rows_markdown()
+    assert md.splitlines()[0].endswith(
+        "| seed range (n), reduced size | seed range (n), full size |")
+    assert "| 0.4–0.6 (3), 3/3 within | 0.8–0.9 (2), 0/2 within |" in md
+    html_page = site.reproduction_html()
+    assert "<th>seed range (n), full size</th>" in html_page
+    sentence = site.seed_sweep_sentence()
+    assert "Full size (`MLPC_FULL=1`): the seed sweep of 2026-11-29 (commit `abc1234`" in sentence
+    assert "NVIDIA H100 80GB HBM3 (CUDA 12.4)" in sentence and "numpy 2.4.6" in sentence
+    assert "Reduced size (CPU): the seed sweep of 2026-11-29" in sentence
+    assert "versions not recorded" in sentence  # the reduced fake has no provenance
+    # one folder, one size
+    _fake_sweep(tmp_path / "reduced", "nb_b", [1.0], full=True)
+    with pytest.raises(ValueError, match="both sizes"):
+        seeds.publish(tmp_path / "reduced")
+
+
+def test_committed_snapshot_still_reads(tmp_path, monkeypatch):
+    """results/seeds/ (published before provenance existed) still feeds report.seed_range*
+    and the page; it is the reduced-size snapshot."""
+    monkeypatch.delenv("MLPC_SEEDS_PUBLISHED", raising=False)
+    monkeypatch.setenv("MLPC_SEEDS_DIR", str(tmp_path / "none"))
+    info = report.sweep_info()
+    assert info["size"] == "reduced"
+    nb, seeds_of = next(iter(info["notebooks"].items()))
+    rows = report.load_seed_summary()
+    key = next(k for (n, k) in rows if n == nb)
+    assert report.seed_range(key, notebook=nb).n == len(seeds_of["seeds"])
+    assert "seeds" in report.seed_range_text(key, notebook=nb)
+    assert site.seed_sweep_sentence().startswith(
+        f"Reduced size (CPU): the seed sweep of {info['date']}")

@@ -1,9 +1,9 @@
-"""Unit tests of mlpc_helpers.segmentation (scores, baselines, crops, derived physics)."""
+"""Unit tests of mlpc_helpers.segmentation (baselines, crops, derived physics)."""
 
 import numpy as np
 import pytest
 
-from mlpc_helpers import segmentation
+from mlpc_helpers import imaging, metrics, segmentation
 
 
 def _disks(shape=(64, 64), centers=((16, 16), (40, 44)), radius=6, cls=1):
@@ -12,46 +12,6 @@ def _disks(shape=(64, 64), centers=((16, 16), (40, 44)), radius=6, cls=1):
     for r, c in centers:
         m[(yy - r) ** 2 + (xx - c) ** 2 <= radius**2] = cls
     return m
-
-
-def test_confusion_iou_dice_by_hand():
-    t = np.array([[0, 0, 1, 1], [2, 2, 1, 0]])
-    p = np.array([[0, 1, 1, 1], [2, 0, 1, 0]])
-    cm = segmentation.confusion(t, p, 3)
-    assert cm.tolist() == [[2, 1, 0], [0, 3, 0], [1, 0, 1]]
-    iou = segmentation.iou(t, p, 3)
-    np.testing.assert_allclose(iou, [2 / 4, 3 / 4, 1 / 2])
-    np.testing.assert_allclose(segmentation.dice(t, p, 3), 2 * iou / (1 + iou))
-
-
-def test_iou_absent_class_is_nan_and_perfect_is_one():
-    t = np.zeros((5, 5), int)
-    t[0, 0] = 1
-    iou = segmentation.iou(t, t, 3)
-    assert iou[0] == 1 and iou[1] == 1 and np.isnan(iou[2])
-
-
-def test_scores_table_has_mean_row():
-    t = _disks()
-    df = segmentation.scores(t, t, ["matrix", "particle"])
-    assert list(df.columns) == ["IoU", "Dice"]
-    assert df.loc["mean over classes", "IoU"] == 1.0
-
-
-def test_confusion_rejects_bad_input():
-    with pytest.raises(ValueError, match="same shape"):
-        segmentation.confusion(np.zeros((2, 2)), np.zeros((2, 3)), 2)
-    with pytest.raises(ValueError, match="outside"):
-        segmentation.confusion(np.full((2, 2), 3), np.zeros((2, 2)), 3)
-
-
-def test_standardize_removes_gain_and_offset():
-    rng = np.random.default_rng(0)
-    img = rng.normal(size=(2, 16, 16))
-    z = segmentation.standardize(img)
-    np.testing.assert_allclose(segmentation.standardize(3 * img + 50), z, atol=1e-5)
-    np.testing.assert_allclose(z.mean(axis=(1, 2)), 0, atol=1e-6)
-    np.testing.assert_allclose(z.std(axis=(1, 2)), 1, atol=1e-5)
 
 
 def test_random_crops_shapes_alignment_and_seed():
@@ -72,7 +32,7 @@ def test_otsu_segment_finds_dark_disks_and_small_ones_as_fine():
     img = np.where(m > 0, 0.0, 1.0) + 0.05 * np.random.default_rng(0).normal(size=m.shape)
     pred = segmentation.otsu_segment(img, sigma=0.5, fine_max_area=10)
     assert pred.shape == m.shape
-    assert segmentation.iou(m, pred, 3)[1] > 0.9
+    assert metrics.iou(m, pred, 3)[1] > 0.9
     assert pred[5:7, 50:52].tolist() == [[2, 2], [2, 2]]
 
 
@@ -88,7 +48,7 @@ def test_filter_bank_forest_learns_and_refuses_before_fit():
         f.predict(img)
     f.fit(img, m)
     assert len(f.feature_names_) == 12 and f.features(img[0]).shape == (1, 64, 64, 12)
-    assert segmentation.iou(m, f.predict(img), 2)[1] > 0.8
+    assert metrics.iou(m, f.predict(img), 2)[1] > 0.8
     assert f.predict(img[0]).shape == (64, 64)
 
 
@@ -130,7 +90,7 @@ def test_add_ramp_is_zero_mean_and_not_removed_by_standardize():
     img[0, ::2] = 3.0
     r = segmentation.add_ramp(img, 1.0)
     np.testing.assert_allclose(r.mean(), img.mean(), atol=1e-6)
-    assert not np.allclose(segmentation.standardize(r), segmentation.standardize(img))
+    assert not np.allclose(imaging.standardise(r), imaging.standardise(img))
 
 
 def test_segmentation_module_does_not_import_torch():

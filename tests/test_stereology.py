@@ -36,6 +36,31 @@ def test_intercepts_count_known_stripes():
         st.intercept_counts(img, 2)
 
 
+def _stripes(period: int, n: int = 128) -> np.ndarray:
+    """Vertical stripes, half-period wide: a periodic two-phase bool map."""
+    x = np.arange(n)
+    return np.tile((x % period) < period // 2, (n, 1))
+
+
+def test_chord_and_spacing_of_stripes_all_lines_pooled():
+    m = _stripes(16)
+    # rows cross 15 interfaces per 128 px, columns none; P_L pools all rows and columns
+    rows = 128 * 127
+    crossings = 128 * (2 * 8 - 1)
+    assert st.intercept_counts(m) == pytest.approx(crossings / (2 * rows))
+    assert st.intercept_counts(m, pixel_size=2.0) == pytest.approx(crossings / (4 * rows))
+    # along rows alone the chord is 8 px; the columns add line length without ends
+    assert st.mean_chord_length(m) == pytest.approx(2 * 0.5 / st.intercept_counts(m))
+    assert st.mean_spacing(m) == pytest.approx(2 * st.mean_chord_length(m))
+    assert st.mean_chord_length(np.ones((8, 8), bool)) == np.inf
+    assert st.surface_density(m) == pytest.approx(2 * st.intercept_counts(m))
+    labels = m.astype(np.uint8) * 2  # a class map: the phase is class 2
+    assert st.intercept_counts(labels, phase=2) == st.intercept_counts(m)
+    assert st.mean_chord_length(labels, phase=2) == st.mean_chord_length(m)
+    with pytest.raises(ValueError, match="floats"):
+        st.intercept_counts(labels.astype(float), phase=2)
+
+
 def test_astm_grain_size_matches_voronoi_truth():
     for area in (200.0, 600.0):
         truth = ms.polycrystal_truth(area, (256, 256), 0.5)

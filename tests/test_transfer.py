@@ -9,42 +9,6 @@ from mlpc_helpers.validation import MLPCInputError
 torch = pytest.importorskip("torch")
 
 
-def test_split_pool_test_balanced_and_disjoint():
-    y = np.repeat(np.arange(3), 20)
-    pool, test = transfer.split_pool_test(y, 5, random_state=0)
-    assert len(np.intersect1d(pool, test)) == 0
-    assert len(pool) + len(test) == len(y)
-    assert np.bincount(y[test]).tolist() == [5, 5, 5]
-    again = transfer.split_pool_test(y, 5, random_state=0)[1]
-    assert np.array_equal(test, again)
-    with pytest.raises(MLPCInputError, match="n_test_per_class"):
-        transfer.split_pool_test(y, 20)
-
-
-def test_subsample_per_class_counts_and_errors():
-    y = np.repeat(np.arange(4), 10)
-    pool = np.arange(0, 40, 2)  # 5 per class
-    idx = transfer.subsample_per_class(y, 3, pool=pool, random_state=1)
-    assert np.bincount(y[idx]).tolist() == [3, 3, 3, 3]
-    assert set(idx) <= set(pool)
-    with pytest.raises(MLPCInputError, match="fewer than"):
-        transfer.subsample_per_class(y, 6, pool=pool)
-    with pytest.raises(MLPCInputError, match="positive integer"):
-        transfer.subsample_per_class(y, 0)
-
-
-def test_learning_curve_draws_independent_of_other_sizes():
-    y = np.repeat(np.arange(2), 30)
-    a = transfer.learning_curve_draws(y, [2, 5], 3, random_state=7)
-    b = transfer.learning_curve_draws(y, [5], 3, random_state=7)
-    assert [(n, d) for n, d, _ in a] == [(2, 0), (2, 1), (2, 2), (5, 0), (5, 1), (5, 2)]
-    for (_, _, i), (_, _, j) in zip(a[3:], b, strict=True):
-        assert np.array_equal(i, j)
-    assert not np.array_equal(a[3][2], a[4][2])  # draws differ
-    full = transfer.learning_curve_draws(y, [30], 3, random_state=7)
-    assert len(full) == 1 and len(full[0][2]) == 60  # all images: one draw
-
-
 def test_curve_table():
     rows = [dict(method="m", n_per_class=5, draw=d, accuracy=a)
             for d, a in enumerate([0.5, 0.7])]
@@ -53,12 +17,7 @@ def test_curve_table():
     assert t.loc[("m", 5), "min"] == 0.5 and t.loc[("m", 5), "draws"] == 2
 
 
-def test_resize_stack_and_probe():
-    imgs = np.full((3, 20, 20), 255, np.uint8)
-    out = transfer.resize_stack(imgs, 8)
-    assert out.shape == (3, 8, 8) and np.allclose(out, 1.0)
-    with pytest.raises(MLPCInputError):
-        transfer.resize_stack(imgs[0], 8)
+def test_probe():
     rng = np.random.default_rng(0)
     F = np.r_[rng.normal(0, 1, (20, 4)), rng.normal(5, 1, (20, 4))]
     y = np.repeat([0, 1], 20)
@@ -100,7 +59,7 @@ def test_simclr_views_and_step():
 
     x = torch.randn(6, 1, 16, 16)
     g = torch.Generator().manual_seed(0)
-    v = transfer.simclr_views(x, crop=12, generator=g)
+    v = transfer.simclr_views(x, crop=12, random_state=g)
     assert v.shape == (6, 1, 12, 12)
     net = ProjectionNet(SmallCNN(2, widths=(4, 8)), in_features=8, out_features=5)
     loss = transfer.simclr_step(crop=12, random_state=0)(net, (x,), None)

@@ -65,13 +65,13 @@ def test_custom_encoder_plugs_in():
 def test_flip_rotate_moves_image_and_mask_together():
     x = torch.arange(2 * 8 * 8, dtype=torch.float32).reshape(2, 1, 8, 8)
     y = x[:, 0].long()
-    aug = flip_rotate(seed=0)
+    aug = flip_rotate(random_state=0)
     for _ in range(8):
         xa, ya = aug((x, y))
         assert torch.equal(xa[:, 0].long(), ya)
         assert sorted(xa.flatten().tolist()) == sorted(x.flatten().tolist())
-    xc, yc = flip_rotate(contrast=0.3, seed=1)((x, y))
-    assert xc.shape == x.shape and torch.equal(yc, flip_rotate(seed=1)((x, y))[1])
+    xc, yc = flip_rotate(contrast=0.3, random_state=1)((x, y))
+    assert xc.shape == x.shape and torch.equal(yc, flip_rotate(random_state=1)((x, y))[1])
 
 
 def test_training_step_lowers_loss_and_predict_masks():

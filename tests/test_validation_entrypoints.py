@@ -21,16 +21,19 @@ from mlpc_helpers import (
     control_charts,
     datatour,
     formation,
+    imaging,
     leakage,
     lpbf,
     metrics,
     process_maps,
     process_signals,
     segmentation,
+    splits,
     uncertainty,
     xrd,
 )
 from mlpc_helpers import hyperspectral as hsi
+from mlpc_helpers.features import stereology
 from mlpc_helpers.validation import MLPCInputError, check_binary, check_labels, check_vector
 
 RNG = np.random.default_rng(0)
@@ -71,27 +74,26 @@ CASES = {
     "to_groups/layout": (lambda: xrd.to_groups(np.ones((2, 3, 1)), ["Quartz"] * 3), "values"),
     "to_groups/text": (lambda: xrd.to_groups([["a", "b"]], ["Quartz"] * 2), "values"),
     "to_groups/names": (lambda: xrd.to_groups(np.ones((2, 3)), ["Quartz"]), "phase names"),
-    "rir_wt/nan": (lambda: xrd.rir_weight_percent(_nan_at(np.ones((2, 2)), (0, 1)),
-                                                  [1.0, 1.0]), "coefs: row 0"),
-    "rir_wt/rir_nan": (lambda: xrd.rir_weight_percent(np.ones((2, 3)), NAN3), "rir"),
-    "rir_wt/length": (lambda: xrd.rir_weight_percent(np.ones((2, 3)), [1.0, 1.0]), "rir"),
-    "rir_wt/negative": (lambda: xrd.rir_weight_percent(-np.ones((1, 2)), [1.0, 1.0]),
-                        "coefs"),
-    "rir_wt/names": (lambda: xrd.rir_weight_percent(np.ones((1, 2)), [1.0, 1.0], ["a"]),
-                     "phase_names"),
-    "ident/scores": (lambda: xrd.identification_scores(np.ones((2, 2)), np.full((2, 2), .7)),
-                     "pred"),
-    "ident/nan": (lambda: xrd.identification_scores(_nan_at(np.ones((2, 2)), (0, 0)),
-                                                    np.ones((2, 2))), "true"),
-    "ident/shape": (lambda: xrd.identification_scores(np.ones((2, 2)), np.ones((2, 3))),
-                    "true and pred"),
+    "rir_wt/nan": (lambda: xrd.rir_wt_pct(_nan_at(np.ones((2, 2)), (0, 1)),
+                                          [1.0, 1.0]), "coefs: row 0"),
+    "rir_wt/rir_nan": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), NAN3), "rir"),
+    "rir_wt/length": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), [1.0, 1.0]), "rir"),
+    "rir_wt/negative": (lambda: xrd.rir_wt_pct(-np.ones((1, 2)), [1.0, 1.0]), "coefs"),
+    "rir_wt/names": (lambda: xrd.rir_wt_pct(np.ones((1, 2)), [1.0, 1.0], mineral=[True]),
+                     "mineral"),
+    "ident/scores": (lambda: metrics.identification_scores(np.ones((2, 2)),
+                                                           np.full((2, 2), .7)), "y_pred"),
+    "ident/nan": (lambda: metrics.identification_scores(_nan_at(np.ones((2, 2)), (0, 0)),
+                                                        np.ones((2, 2))), "y_true"),
+    "ident/shape": (lambda: metrics.identification_scores(np.ones((2, 2)), np.ones((2, 3))),
+                    "y_true and y_pred"),
     # --------------------------------------------------------------------- hyperspectral
-    "match/nan": (lambda: hsi.match_components(_nan_at(np.ones((2, 4)), (1, 1)),
-                                               np.ones((2, 4))), "estimated"),
-    "match/1d": (lambda: hsi.match_components(np.ones((2, 4)), np.ones(4)), "truth"),
-    "match/channels": (lambda: hsi.match_components(np.ones((2, 4)), np.ones((2, 5))),
+    "match/nan": (lambda: hsi.match_components(np.ones((2, 4)),
+                                               _nan_at(np.ones((2, 4)), (1, 1))), "estimated"),
+    "match/1d": (lambda: hsi.match_components(np.ones(4), np.ones((2, 4))), "truth"),
+    "match/channels": (lambda: hsi.match_components(np.ones((2, 5)), np.ones((2, 4))),
                        "estimated"),
-    "match/cube": (lambda: hsi.match_components(np.ones((2, 2, 4)), np.ones((2, 4))),
+    "match/cube": (lambda: hsi.match_components(np.ones((2, 4)), np.ones((2, 2, 4))),
                    "estimated"),
     "nmf/nan": (lambda: hsi.nmf_abundances(_nan_at(np.ones((5, 2)), (3, 0)), np.ones((8, 2))),
                 "loadings: row 3"),
@@ -145,9 +147,9 @@ CASES = {
     "smooth/inf": (lambda: process_signals.smooth([1.0, np.inf, 2.0], 3), "x: sample 1"),
     "trigger/inf": (lambda: process_signals.hysteresis_trigger([0.0, np.inf], 1.0), "x"),
     "intervals/scores": (lambda: process_signals.mask_to_intervals([0.2, 0.9, 0.4]), "mask"),
-    "mask_iou/scores": (lambda: process_signals.mask_iou([0.2, 0.9], [True, False]), "pred"),
-    "match_intervals/shape": (lambda: process_signals.match_intervals([1, 2, 3], [[0, 2]]),
-                              "pred"),
+    "mask_iou/scores": (lambda: metrics.iou([True, False], [0.2, 0.9]), "y_pred"),
+    "match_intervals/shape": (lambda: metrics.match_intervals(y_true=[[0, 2]],
+                                                              y_pred=[1, 2, 3]), "y_pred"),
     "intervals_to_mask/order": (lambda: process_signals.intervals_to_mask([[5, 2]], 10),
                                 "intervals"),
     "vote/length": (lambda: process_signals.vote([1, 1, 2], [0.2, 0.3]), "scores"),
@@ -160,11 +162,11 @@ CASES = {
         pd.DataFrame({"a": ["x"] * 20}), ["a"], np.zeros(20), fs=10.0), "frame"),
     "band_power/2d": (lambda: process_signals.band_power(np.ones((8, 2)), 10.0, (0, 1)), "x"),
     # ---------------------------------------------------------------------- process maps
-    "enthalpy/length": (lambda: process_maps.normalised_enthalpy(
+    "enthalpy/length": (lambda: lpbf.normalised_enthalpy(
         [200, 300], [800, 900, 1000], 0.08, "316L"), "speed_mm_per_s"),
-    "enthalpy/material": (lambda: process_maps.normalised_enthalpy(
+    "enthalpy/material": (lambda: lpbf.normalised_enthalpy(
         [200, 300], [800, 900], 0.08, ["316L"] * 3), "material"),
-    "e_star/nan": (lambda: process_maps.normalised_energy_density(
+    "e_star/nan": (lambda: lpbf.normalised_energy_density(
         NAN3, 800, 0.1, 0.03, "316L"), "power_W"),
     "log_porosity/text": (lambda: process_maps.to_log_porosity(["99.5 %"]),
                           "relative_density_pct"),
@@ -199,11 +201,11 @@ CASES = {
     "ucb/length": (lambda: uncertainty.upper_confidence_bound(np.ones(3), np.ones(2)), "sd"),
     "cei/length": (lambda: uncertainty.constrained_expected_improvement(
         np.ones(2), 0.0, np.ones(3), np.ones(3), 99.0), "value"),
-    "grouped_cv/y": (lambda: uncertainty.grouped_cv(None, np.ones((4, 2)), np.ones(3),
+    "grouped_cv/y": (lambda: splits.grouped_cv(None, np.ones((4, 2)), np.ones(3),
                                                     [0, 1, 2, 3], 2), "y"),
-    "grouped_cv/groups": (lambda: uncertainty.grouped_cv(
+    "grouped_cv/groups": (lambda: splits.grouped_cv(
         None, np.ones((4, 2)), np.ones(4), _nan_at([0, 1, 2, 3], 0), 2), "groups"),
-    "grouped_cv/1d": (lambda: uncertainty.grouped_cv(None, np.ones(4), np.ones(4),
+    "grouped_cv/1d": (lambda: splits.grouped_cv(None, np.ones(4), np.ones(4),
                                                      [0, 1, 2, 3], 2), "X"),
     "campaign/success": (lambda: uncertainty.simulate_campaign(
         np.ones((4, 2)), np.ones(4), np.ones(4), threshold=1.0, success=[0.2, 0.9, 0, 0]),
@@ -217,23 +219,23 @@ CASES = {
     "power_spectrum/rgb": (lambda: formation.power_spectrum(RGB), "image.*RGB"),
     "power_spectrum/nan": (lambda: formation.power_spectrum(_nan_at(np.ones((8, 8)), (1, 1))),
                            "image"),
-    "interface/grey": (lambda: formation.interface_density(GREY16, 1), "mask"),
-    "interface/multiclass": (lambda: formation.interface_density(np.tile([0, 1, 2], (4, 2)),
-                                                                  None), "mask"),
-    "interface/float": (lambda: formation.mean_chord_length(PROB, 1), "mask"),
+    "interface/grey": (lambda: stereology.mean_chord_length(GREY16, phase=1), "mask"),
+    "interface/multiclass": (lambda: stereology.mean_spacing(np.tile([0, 1, 2], (4, 2))),
+                             "mask"),
+    "interface/float": (lambda: stereology.mean_chord_length(PROB, phase=1), "mask"),
     "resample/grey": (lambda: formation.resample_classes(GREY16, 2, anti_aliasing=False),
                       "mask"),
     "aliasing/grey": (lambda: formation.aliasing_experiment(GREY16, [2], {"a": 1}), "masks"),
     # ---------------------------------------------------------------------- segmentation
-    "confusion/probs": (lambda: segmentation.confusion(np.zeros((8, 8), int), PROB, 2),
+    "confusion/probs": (lambda: metrics.confusion(np.zeros((8, 8), int), PROB, 2),
                         "y_pred"),
-    "confusion/shape": (lambda: segmentation.confusion(np.zeros((8, 8), int),
-                                                       np.zeros((8, 9), int), 2),
+    "confusion/shape": (lambda: metrics.confusion(np.zeros((8, 8), int),
+                                                  np.zeros((8, 9), int), 2),
                         "y_true and y_pred"),
-    "iou/grey": (lambda: segmentation.iou(GREY16, GREY16, 2), "y_true"),
+    "iou/grey": (lambda: metrics.iou(GREY16, GREY16, 2), "y_true"),
     "otsu_segment/rgb": (lambda: segmentation.otsu_segment(RGB), "images.*RGB"),
     "otsu_segment/nan": (lambda: segmentation.otsu_segment(STACK_NAN), r"images\[1\]"),
-    "standardize/channels": (lambda: segmentation.standardize(np.ones((2, 1, 8, 8))),
+    "standardize/channels": (lambda: imaging.standardise(np.ones((2, 1, 8, 8))),
                              "images"),
     "add_ramp/nan": (lambda: segmentation.add_ramp(STACK_NAN, 1.0), r"images\[1\]"),
     "random_crops/probs": (lambda: segmentation.random_crops(STACK, STACK, 4, 2), "masks"),
@@ -254,10 +256,10 @@ CASES = {
         "X: row 3"),
     "selection_leak/length": (lambda: leakage.selection_leak(
         np.ones((4, 2)), [0, 1, 0], k=1, estimator=None, cv=2), "y"),
-    "file_blocks/length": (lambda: leakage.file_blocks(["a", "b"], [1, 2, 3], 2), "index"),
-    "file_blocks/fraction": (lambda: leakage.file_blocks(["a", "b"], [1, 2.5], 2), "index"),
-    "merge_groups/nan": (lambda: leakage.merge_groups([0, 1, 2], NAN3), r"labelings\[1\]"),
-    "groups_split/range": (lambda: leakage.groups_split([0, 0, 1], [([0], [0, 5])]),
+    "file_blocks/length": (lambda: splits.file_blocks(["a", "b"], [1, 2, 3], 2), "index"),
+    "file_blocks/fraction": (lambda: splits.file_blocks(["a", "b"], [1, 2.5], 2), "index"),
+    "merge_groups/nan": (lambda: splits.merge_groups([0, 1, 2], NAN3), r"labelings\[1\]"),
+    "groups_split/range": (lambda: splits.groups_split([0, 0, 1], [([0], [0, 5])]),
                            "splits"),
     "robust_z/inf": (lambda: leakage.robust_z([1.0, np.inf, 2.0]), "x"),
     "robust_z/text": (lambda: leakage.robust_z(["a", "b"]), "x"),
@@ -266,10 +268,10 @@ CASES = {
     "prob_labels/nan": (lambda: leakage.probabilistic_labels(NAN3, 99.0, 0.5), "values"),
     "cross_entropy/logits": (lambda: leakage.cross_entropy([0, 1], [-2.0, 3.0]), "p_pred"),
     "cross_entropy/length": (lambda: leakage.cross_entropy([0, 1], [0.2]), "p_pred"),
-    "rare_subset/nan": (lambda: leakage.rare_class_subset(NAN3, 1, 0.1), "y"),
-    "otsu_masks/rgb": (lambda: leakage.otsu_masks(RGB), "images.*RGB"),
-    "otsu_masks/nan": (lambda: leakage.otsu_masks(STACK_NAN), r"images\[1\]"),
-    "iou_dice/grey": (lambda: leakage.iou_dice(GREY, GREY > 100), "true"),
+    "rare_subset/nan": (lambda: splits.rare_class_subset(NAN3, 1, 0.1), "y"),
+    "otsu_masks/rgb": (lambda: imaging.otsu_mask(RGB), "images.*RGB"),
+    "otsu_masks/nan": (lambda: imaging.otsu_mask(STACK_NAN), r"images\[1\]"),
+    "iou_dice/grey": (lambda: metrics.iou(GREY, GREY > 100), "y_true"),
     # -------------------------------------------------------------------------- datatour
     "grey_stats/rgb": (lambda: datatour.grey_level_stats(RGB), "images.*RGB"),
     "grey_stats/ragged": (lambda: datatour.grey_level_stats([np.ones((4, 4)),
@@ -283,16 +285,18 @@ CASES = {
         ["s"]), "'v'"),
     # ----------------------------------------------------------------------- constrained
     "simplex/ragged": (lambda: constrained.project_simplex([[0.2, 0.8], [1.0]]), "v"),
-    "fractions/nan": (lambda: constrained.fractions_from_scales(
-        _nan_at(np.ones((2, 3)), (1, 2)), np.ones(3), 0, 0.2), "coefs: row 1"),
-    "fractions/rir": (lambda: constrained.fractions_from_scales(np.ones((2, 3)), NAN3, 0, 0.2),
-                      "rir"),
-    "fractions/standard": (lambda: constrained.fractions_from_scales(
-        np.ones((2, 3)), np.ones(3), 3, 0.2), "standard"),
+    "fractions/nan": (lambda: xrd.rir_wt_pct(_nan_at(np.ones((2, 3)), (1, 2)), np.ones(3),
+                                             standard=0, standard_wt_pct=20), "coefs: row 1"),
+    "fractions/rir": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), NAN3, standard=0,
+                                             standard_wt_pct=20), "rir"),
+    "fractions/standard": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), np.ones(3), standard=3,
+                                                  standard_wt_pct=20), "standard"),
     "is_nnls/standard": (lambda: constrained.internal_standard_nnls(
-        np.ones(10), np.ones((10, 3)), np.ones(3), 5, 0.2), "standard"),
+        np.ones(10), np.ones((10, 3)), np.ones(3), standard=5, standard_wt_pct=20),
+        "standard"),
     "is_nnls/mineral": (lambda: constrained.internal_standard_nnls(
-        np.ones(10), np.ones((10, 3)), np.ones(3), 0, 0.2, mineral=[True, False]), "mineral"),
+        np.ones(10), np.ones((10, 3)), np.ones(3), standard=0, standard_wt_pct=20,
+        mineral=[True, False]), "mineral"),
     "groupwise/y_nan": (lambda: constrained.GroupwisePolynomial(x="log10_Ev").fit(
         _polyfit_frame([1.0, 2.0, 3.0]), NAN3), "y"),
     "hybrid/y_nan": (lambda: constrained.HybridRegressor(None, None).fit(np.ones((3, 1)),
@@ -300,14 +304,14 @@ CASES = {
     # ------------------------------------------------------------- further public helpers
     "group_presence/logits": (lambda: xrd.group_presence_probability(
         np.array([[2.0, -1.0]]), ["Quartz", "Illite"]), "prob"),
-    "label_mapping/noise": (lambda: clustering.label_mapping(np.array([-1, 0, 1]),
-                                                             np.array([0, 0, 1])),
+    "label_mapping/noise": (lambda: clustering.label_mapping(np.array([0, 0, 1]),
+                                                             np.array([-1, 0, 1])),
                             "labels_pred"),
     "label_mapping/length": (lambda: clustering.align_labels(LAB, LAB[:3]), "labels_true"),
     "alarm_summary/scores": (lambda: metrics.alarm_summary([0, 1, 0], [0.2, 0.9, 0.1]),
                              "alarm"),
     "hotelling/columns": (lambda: control_charts.HotellingT2().fit(RNG.random((30, 3)))
-                          .statistic(np.ones((2, 2))), "Z has 2 columns"),
+                          .statistic(np.ones((2, 2))), "X has 2 features, but HotellingT2"),
     "rolling/array": (lambda: process_signals.rolling_features(np.ones((5, 2)), 2), "frame"),
     "rolling/text": (lambda: process_signals.rolling_features(
         pd.DataFrame({"a": ["x", "y", "z"]}), 2), "frame"),
@@ -354,7 +358,7 @@ def test_valid_variants_unchanged():
     m = np.zeros((8, 8), bool)
     m[2:5, 2:6] = True
     with pytest.warns(UserWarning, match="0, 255"):
-        assert leakage.iou_dice(m.astype(np.uint8) * 255, m) == (1.0, 1.0)
+        assert metrics.iou(m.astype(np.uint8) * 255, m) == 1.0
     # descending 2θ axis: the same shifted pattern as ascending, reversed
     tth = np.linspace(5, 65, 301)
     pat = np.exp(-0.5 * ((tth - 30) / 0.2) ** 2)
@@ -364,4 +368,4 @@ def test_valid_variants_unchanged():
     assert uncertainty.gaussian_nll(np.zeros(3), np.zeros(3), 1.0) == pytest.approx(
         0.5 * np.log(2 * np.pi))
     assert process_signals.detection_delay([0, 0, 1], [0.0, 1.0, 2.0]) == 2.0
-    np.testing.assert_array_equal(clustering.align_labels([1, 1, 0], [0, 0, 1]), [0, 0, 1])
+    np.testing.assert_array_equal(clustering.align_labels([0, 0, 1], [1, 1, 0]), [0, 0, 1])

@@ -46,11 +46,22 @@ def test_shift_search_finds_the_zero_error(toy):
     assert table.idxmin() == pytest.approx(0.22) and len(table) == 51
     # whole steps re-index exactly
     np.testing.assert_allclose(xrd.shift_pattern(measured, TTH, 0.22)[20:-20], y[20:-20])
+    # one shift per point (a sample displacement) equals the constant shift when constant
+    np.testing.assert_allclose(xrd.shift_pattern(y, TTH, np.full(len(TTH), 0.1)),
+                               xrd.shift_pattern(y, TTH, 0.1))
+    with pytest.raises(ValueError, match="one per point"):
+        xrd.shift_pattern(y, TTH, np.zeros(3))
 
 
 def test_rir_and_groups():
-    wt = xrd.rir_weight_percent([[1.0, 1.0, 5.0]], [1.0, 0.5, 1e4], ["A", "B", "Background"])
+    wt = xrd.rir_wt_pct([[1.0, 1.0, 5.0]], [1.0, 0.5, 1e4], mineral=[True, True, False])
     np.testing.assert_allclose(wt, [[100 / 3, 200 / 3, 0.0]])
+    # an internal standard (column 0 at 20 wt%) fixes the scale; no normalisation
+    wt = xrd.rir_wt_pct([[1.0, 1.0, 5.0]], [1.0, 0.5, 1e4], mineral=[True, True, False],
+                        standard=0, standard_wt_pct=20)
+    np.testing.assert_allclose(wt, [[20.0, 40.0, 0.0]])
+    with pytest.raises(ValueError, match="both"):
+        xrd.rir_wt_pct([[1.0, 1.0]], [1.0, 1.0], standard=0)
     names = ["Quartz", "K-feldspar", "K-feldspar", "Muscovite", "Background"]
     g = xrd.to_groups(np.array([[10, 5, 7, 3, 99]]), names)
     assert g.loc[0, "K_feldspar"] == 12 and g.loc[0, "other"] == 3 and g.loc[0, "Quartz"] == 10
@@ -58,12 +69,10 @@ def test_rir_and_groups():
     with pytest.raises(ValueError, match="one name per column"):
         xrd.to_groups(np.ones((1, 3)), names)
     with pytest.raises(ValueError, match="positive"):
-        xrd.rir_weight_percent([[1.0]], [0.0])
+        xrd.rir_wt_pct([[1.0]], [0.0])
 
 
-def test_identification_scores_and_bad_input(toy):
-    s = xrd.identification_scores([[1, 0, 1], [0, 1, 1]], [[1, 1, 1], [0, 1, 0]])
-    assert s == pytest.approx({"precision": 0.75, "recall": 0.75, "f1": 0.75})
+def test_bad_input(toy):
     lib, phases = toy
     with pytest.raises(ValueError, match="n_points"):
         xrd.nnls_fit(np.ones(10), lib.to_numpy())

@@ -20,7 +20,7 @@ def test_peak_shift_zero_and_displacement():
     assert np.all(d < 0) and abs(d[0]) > abs(d[-1])  # cos θ: low angles move most
     expected = -np.rad2deg(2 * 0.1 * np.cos(np.deg2rad(15)) / 240)
     assert d[np.argmin(abs(TTH - 30))] == pytest.approx(expected)
-    y = xp.apply_shift(_peak(30), TTH, 0.2)
+    y = xrd.shift_pattern(_peak(30), TTH, 0.2)
     assert TTH[np.argmax(y)] == pytest.approx(30.2)
 
 

@@ -3,6 +3,9 @@
 
     python tools/render.py                     # website + decks -> _site/
     python tools/render.py --profile handout   # typst PDF handouts -> _handouts/
+    python tools/render.py --out-root /tmp/me --executed /tmp/me/executed --allow-missing \
+        --only index.qmd notebooks/week06_transfer_learning.ipynb slides/week11_uncertainty.qmd
+                                               # only these, staged and written under /tmp/me
 
 The notebooks in ``notebooks/`` are committed without outputs; ``make test`` executes each one
 once under nbval and ``mlpc_course.nbval_executed`` writes the executed copy to
@@ -74,7 +77,7 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
-          profile: str | None = None) -> list[str]:
+          profile: str | None = None, only: list[str] | None = None) -> list[str]:
     """Copy the Quarto project into ``stage_dir`` with executed notebooks; return problems.
 
     With a ``profile`` whose ``_quarto-<profile>.yml`` lists ``project.render``, that list
@@ -91,17 +94,23 @@ def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
         if src.name in SKIP or src.name.endswith(".egg-info"):
             continue
         _copy(src, stage_dir / src.name)
+    render_list, why = None, ""
     if profile:
         import yaml
 
         prof = yaml.safe_load((ROOT / f"_quarto-{profile}.yml").read_text()) or {}
         render_list = (prof.get("project") or {}).get("render")
-        if render_list:
-            main_cfg = yaml.safe_load((ROOT / "_quarto.yml").read_text())
-            main_cfg["project"]["render"] = render_list
-            (stage_dir / "_quarto.yml").write_text(
-                f"# staged by tools/render.py: project.render of _quarto-{profile}.yml\n"
-                + yaml.safe_dump(main_cfg, sort_keys=False, allow_unicode=True))
+        why = f"project.render of _quarto-{profile}.yml"
+    if only:  # `--only`: these files (paths or globs), rendered as the project
+        render_list, why = list(only), "--only"
+    if render_list:
+        import yaml
+
+        main_cfg = yaml.safe_load((ROOT / "_quarto.yml").read_text())
+        main_cfg["project"]["render"] = render_list
+        (stage_dir / "_quarto.yml").write_text(
+            f"# staged by tools/render.py: {why}\n"
+            + yaml.safe_dump(main_cfg, sort_keys=False, allow_unicode=True))
     nb_dir = stage_dir / "notebooks"
     nb_dir.mkdir()
     for src in sorted((ROOT / "notebooks").iterdir()):
@@ -164,9 +173,9 @@ def scan_html(out_dir: Path) -> list[str]:
     return found
 
 
-def _publish_handouts() -> None:
+def _publish_handouts(out_root: Path = ROOT) -> None:
     """Copy the PDF handouts into the site (``_site/handouts/``), which links them."""
-    site, handouts = ROOT / "_site", ROOT / "_handouts"
+    site, handouts = out_root / "_site", out_root / "_handouts"
     if not (site.is_dir() and handouts.is_dir()):
         return
     dest = site / "handouts"
@@ -188,15 +197,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-fail", action="store_true", help="report problems, exit 0")
     p.add_argument("--no-stage", action="store_true",
                    help="render build/render/ as it is (debugging a staged tree)")
-    p.add_argument("quarto_args", nargs="*", help="passed on to quarto render")
+    p.add_argument("--out-root", default=None,
+                   help="stage in OUT_ROOT/render/, write OUT_ROOT/_site/ or _handouts/ and "
+                        "the log there (default: build/render/, _site/, _handouts/, build/): "
+                        "a render that leaves the checkout's outputs alone")
+    p.add_argument("--only", nargs="+", default=None, metavar="FILE",
+                   help="render only these files (paths or globs as in project.render, e.g. "
+                        "index.qmd notebooks/week06_*.ipynb slides/week11_uncertainty.qmd)")
+    p.add_argument("quarto_args", nargs="*", help="passed on to quarto render (after --)")
     args = p.parse_args(argv)
 
     name = args.profile or "site"
     out_name = "_handouts" if args.profile == "handout" else "_site"
-    stage_dir = ROOT / "build" / "render"
+    out_root = Path(args.out_root).resolve() if args.out_root else ROOT
+    stage_dir = out_root / "render" if args.out_root else ROOT / "build" / "render"
+    log_dir = out_root if args.out_root else ROOT / "build"
     t0 = time.perf_counter()
     problems = [] if args.no_stage else stage(stage_dir, Path(args.executed),
-                                                  args.allow_missing, args.profile)
+                                                  args.allow_missing, args.profile, args.only)
     for msg in problems:
         print(f"render: {msg}", file=sys.stderr)
     if problems and not args.allow_missing:
@@ -213,9 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("MLPC_ROOT", str(ROOT))
     env["TQDM_DISABLE"] = "1"
     env["NO_COLOR"] = "1"
-    log_path = ROOT / "build" / f"render-{name}.log"
-    print(f"render: {' '.join(cmd)}  (in {stage_dir.relative_to(ROOT)}, log {log_path.name})",
-          flush=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"render-{name}.log"
+    print(f"render: {' '.join(cmd)}  (in {stage_dir}, log {log_path})", flush=True)
     lines = []
     with subprocess.Popen(cmd, cwd=stage_dir, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
@@ -230,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     fatal, other = scan_log(lines)
     staged_out = stage_dir / out_name
     if rc == 0 and staged_out.is_dir():
-        dest = ROOT / out_name
+        dest = out_root / out_name
         if dest.exists():
             shutil.rmtree(dest)
         shutil.move(str(staged_out), dest)
@@ -238,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     elif rc == 0:
         fatal.append(f"quarto wrote no {out_name}/")
     if rc == 0:
-        _publish_handouts()
+        _publish_handouts(out_root)
     secs = time.perf_counter() - t0
     for line in other:
         print(f"render: warning (not fatal): {line}")

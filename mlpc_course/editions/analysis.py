@@ -14,7 +14,13 @@ from typing import Any
 from mlpc_helpers.exercise import MAGIC, run_check  # noqa: F401  (re-exported)
 
 SOLUTION = "solution"
-CHECK = "check"
+CHECK = "check"  # public tests (kept in the student edition, behind %%exercise_check)
+HIDDEN = "hidden"  # hidden tests: instructor edition only (grading, CI)
+WRONG = "wrong"  # a planted wrong answer: instructor edition only (CI)
+NBVAL_SKIP = "nbval-skip"  # a `wrong` cell carries it: nbval must not run it as a cell
+GRADING_ONLY = frozenset({HIDDEN, WRONG})  # cells dropped from student and solutions editions
+TEST_DECORATOR = "points"  # @points(n) marks a test (mlpc_helpers.exercise.points)
+TEST_HELPERS = frozenset({"points", "assert_close"})
 EXERCISE = "exercise"  # tag of a stub in the student edition
 RAISES = "raises-exception"  # nbval/nbclient: an error in this cell is expected
 STUDENT_DIR = "student"
@@ -273,10 +279,44 @@ class CellPlan:
     """What the student edition does with one source cell."""
 
     index: int  # position in the source notebook
-    kind: str  # "plain", "solution", "solution-text", "check"
+    kind: str  # "plain", "solution", "solution-text", "check", "hidden", "wrong"
     exercise: str = ""  # title of the exercise it belongs to (solutions and checks)
     needs: list[str] = field(default_factory=list)  # check cells: names only the answers define
     hidden: list[str] = field(default_factory=list)  # check cells: names the student lacks here
+
+
+@dataclass
+class ExercisePlan:
+    """One exercise of a source notebook: its cells, the names its solution binds, its tests."""
+
+    title: str  # "Exercise 2: train on the first 70 % ..." (first task line)
+    solution: int  # cell index of the solution
+    answer: list[str] = field(default_factory=list)  # names the solution binds
+    checks: list[int] = field(default_factory=list)  # cell indices of `check` cells
+    hidden: list[int] = field(default_factory=list)  # cell indices of `hidden` cells
+    wrong: list[int] = field(default_factory=list)  # cell indices of `wrong` cells
+    public_points: float = 0.0  # sum of the @points of the public tests
+    hidden_points: float = 0.0  # ... of the hidden tests
+    tests: list[str] = field(default_factory=list)  # test function names, in order
+
+    @property
+    def label(self) -> str:
+        """``"Exercise 2"`` (the grades table's column)."""
+        head = self.title.split(":", 1)[0].strip()
+        return head if ":" in self.title and 0 < len(head) <= 30 else self.title
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.tests)
+
+    @property
+    def points(self) -> float:
+        return self.public_points + self.hidden_points
+
+    def test_sources(self, nb: Any, hidden: bool = True) -> list[tuple[str, bool]]:
+        """``(code, hidden)`` of its test cells in ``nb`` (the source notebook)."""
+        cells = sorted(self.checks + (self.hidden if hidden else []))
+        return [(_source(nb.cells[i]), i in self.hidden) for i in cells]
 
 
 @dataclass
@@ -285,16 +325,95 @@ class Analysis:
 
     cells: list[CellPlan]
     problems: list[str]
+    exercise_plans: list[ExercisePlan] = field(default_factory=list)
 
     @property
     def exercises(self) -> list[str]:
         return [c.exercise for c in self.cells if c.kind == "solution"]
+
+    @property
+    def graded(self) -> list[ExercisePlan]:
+        """The exercises with ``@points`` tests."""
+        return [e for e in self.exercise_plans if e.graded]
+
+
+@dataclass
+class PointsFunction:
+    """A ``@points(n)`` function of a test cell, read statically."""
+
+    name: str
+    arguments: list[str]
+    points: float | None  # None: not a number literal
+    asserts_without_message: int
+    line: int
+
+
+def _is_points_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Name) and node.func.id == TEST_DECORATOR)
+        or (isinstance(node.func, ast.Attribute) and node.func.attr == TEST_DECORATOR))
+
+
+def points_functions(source: str) -> tuple[list[PointsFunction], list[int]]:
+    """The ``@points`` functions of a test cell, and the lines of statements that are neither
+    imports, function definitions nor a docstring (a test cell must hold only those)."""
+    tree = ast.parse(_to_python(source))
+    found, other = [], []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef):
+            deco = next((d for d in stmt.decorator_list if _is_points_call(d)), None)
+            if deco is None:
+                continue
+            pts = None
+            if deco.args:
+                try:
+                    value = ast.literal_eval(deco.args[0])
+                    pts = float(value) if isinstance(value, int | float) else None
+                except ValueError:
+                    pts = None
+            a = stmt.args
+            args = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+            bare = sum(isinstance(n, ast.Assert) and n.msg is None for n in ast.walk(stmt))
+            found.append(PointsFunction(stmt.name, args, pts, bare, stmt.lineno))
+        elif not isinstance(stmt, ast.Import | ast.ImportFrom | ast.FunctionDef) and not (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            other.append(stmt.lineno)
+    return found, other
+
+
+def _test_rules(tests: list[PointsFunction], other: list[int], where: str, kind: str,
+                ex: ExercisePlan) -> list[str]:
+    problems = []
+    if other:
+        problems.append(f"{where}: a cell with @points tests holds only imports and test "
+                        f"functions (line {other[0]} is something else): the tests are "
+                        "re-run in CI and grading, so the cell must only define them")
+    for t in tests:
+        at = f"{where}: test `{t.name}` (line {t.line})"
+        if t.points is None or t.points <= 0:
+            problems.append(f"{at}: give its points as a positive number, e.g. @points(1)")
+        if t.asserts_without_message:
+            problems.append(f"{at}: every `assert` needs a message saying what is wrong "
+                            "(without giving the answer away)")
+        if kind == CHECK and REF_ARG in t.arguments:
+            problems.append(f"{at}: only `hidden` tests may take `ref` (the student's kernel "
+                            "has no solution)")
+        if not set(t.arguments) & set(ex.answer):
+            problems.append(f"{at}: takes none of the names the solution of '{ex.title}' "
+                            f"binds ({', '.join(sorted(ex.answer)) or 'none'}), so an untouched "
+                            "student edition would pass it: take the answer's names as "
+                            "arguments")
+    return problems
+
+
+REF_ARG = "ref"
 
 
 def analyse(nb: Any, name: str = "notebook") -> Analysis:
     """Plan the student edition of ``nb`` and list every broken rule (see the module docstring)."""
     plans: list[CellPlan] = []
     problems: list[str] = []
+    exercises: list[ExercisePlan] = []
     defined: set[str] = set()  # bound in the student edition so far
     only_answer: dict[str, str] = {}  # name -> exercise: bound by a solution/check cell only
     changed: dict[str, str] = {}  # name -> exercise: student-edition name a solution re-binds
@@ -312,14 +431,17 @@ def analyse(nb: Any, name: str = "notebook") -> Analysis:
             kind = "solution-text" if SOLUTION in tags else "plain"
             plans.append(CellPlan(i, kind, current if kind != "plain" else ""))
             continue
-        if SOLUTION in tags and CHECK in tags:
-            problems.append(f"{where}: a cell is either `solution` or `check`, not both")
+        roles = tags & {SOLUTION, CHECK, HIDDEN, WRONG}
+        if len(roles) > 1:
+            problems.append(f"{where}: a cell has one of the tags `solution`, `check`, `hidden`, "
+                            f"`wrong`, not {', '.join(f'`{r}`' for r in sorted(roles))}")
         try:
             flow = cell_flow(src)
         except SyntaxError as err:
             problems.append(f"{where}: cannot be parsed ({err.msg}, line {err.lineno})")
             flow = Flow()
         modules |= flow.modules
+        ex = exercises[-1] if exercises and current else None
         if SOLUTION in tags:
             title = exercise_title(src)
             if not title:
@@ -329,25 +451,66 @@ def analyse(nb: Any, name: str = "notebook") -> Analysis:
             elif not _code_after_task(src):
                 problems.append(f"{where}: the solution of '{title}' has no code after the task")
             current = title
+            exercises.append(ExercisePlan(title, i, sorted(flow.binds)))
             for n in flow.binds:
                 (changed if n in defined else only_answer)[n] = title
             for n in (flow.mutates & defined) - modules:
                 changed[n] = title
             plans.append(CellPlan(i, "solution", title))
             continue
-        if CHECK in tags:
-            if not current:
-                problems.append(f"{where}: a `check` cell must follow a `solution` cell")
-            needs = sorted(flow.reads & only_answer.keys())
-            for n in sorted(flow.reads & changed.keys()):
-                problems.append(
-                    f"{where}: this check reads `{n}`, which the solution of '{changed[n]}' "
-                    "re-binds or changes in place, so the student edition would check the old "
-                    "value: let the answer define a new name")
-            for n in flow.binds:
-                if n not in defined:
-                    only_answer[n] = current
-            plans.append(CellPlan(i, "check", current, needs, sorted(only_answer)))
+        if roles & {CHECK, HIDDEN, WRONG}:
+            kind = next(r for r in (CHECK, HIDDEN, WRONG) if r in roles)
+            if not current or ex is None:
+                problems.append(f"{where}: a `{kind}` cell must follow a `solution` cell")
+                plans.append(CellPlan(i, kind))
+                continue
+            tests: list[PointsFunction] = []
+            if kind in (CHECK, HIDDEN):
+                try:
+                    tests, other = points_functions(src)
+                except SyntaxError:
+                    tests, other = [], []
+                if tests:
+                    problems += _test_rules(tests, other, where, kind, ex)
+                    pts = sum(t.points or 0 for t in tests)
+                    if kind == CHECK:
+                        ex.public_points += pts
+                    else:
+                        ex.hidden_points += pts
+                    ex.tests += [t.name for t in tests]
+                (ex.checks if kind == CHECK else ex.hidden).append(i)
+            else:  # a planted wrong answer
+                ex.wrong.append(i)
+                if NBVAL_SKIP not in tags:
+                    problems.append(f"{where}: a `wrong` cell also needs the tag `nbval-skip` "
+                                    "(nbval must not run it as an ordinary cell)")
+                if not task_lines(src):
+                    problems.append(f"{where}: a `wrong` cell starts with a comment naming the "
+                                    "mistake, e.g. '# Wrong: a shuffled K-fold instead of "
+                                    "leave-one-run-out'")
+                for n in sorted((flow.mutates & defined) - modules - flow.binds):
+                    problems.append(f"{where}: the planted wrong answer changes `{n}` in place; "
+                                    "CI runs it in the notebook's kernel, so it must leave "
+                                    "other cells' names as they are")
+            params = {a for t in tests for a in t.arguments} - {REF_ARG}
+            reads = flow.reads | params
+            needs = sorted(reads & only_answer.keys())
+            if kind == CHECK:
+                for n in sorted(flow.reads & changed.keys()):
+                    problems.append(
+                        f"{where}: this check reads `{n}`, which the solution of '{changed[n]}' "
+                        "re-binds or changes in place, so the student edition would check the "
+                        "old value: let the answer define a new name")
+            if kind != WRONG:
+                for n in flow.binds:
+                    if n not in defined:
+                        only_answer[n] = current
+            else:
+                for n in flow.binds:
+                    if n not in defined:
+                        only_answer.setdefault(n, current)
+            plans.append(CellPlan(i, kind, current, needs if kind == CHECK else [],
+                                  sorted(only_answer)))
             continue
         for n in sorted(flow.reads & only_answer.keys()):
             problems.append(
@@ -359,9 +522,18 @@ def analyse(nb: Any, name: str = "notebook") -> Analysis:
                 f"{where}: reads `{n}`, which the solution of '{changed[n]}' re-binds or "
                 "changes in place, so the student edition would run on the old value: let the "
                 "answer define a new name")
+        if any(e.graded for e in exercises):
+            for n in sorted(flow.binds & TEST_HELPERS):
+                problems.append(f"{where}: re-binds `{n}`, which the exercises' tests use "
+                                "(mlpc_helpers.exercise): choose another name")
         defined |= flow.binds
         for n in flow.binds:
             only_answer.pop(n, None)
             changed.pop(n, None)
         plans.append(CellPlan(i, "plain"))
-    return Analysis(plans, problems)
+    for ex in exercises:
+        if ex.graded and len(ex.wrong) < 2:
+            problems.append(f"{name}: '{ex.title}' has @points tests but {len(ex.wrong)} planted "
+                            "wrong answer(s): add at least two cells tagged `wrong` and "
+                            "`nbval-skip` (see GRADING.md)")
+    return Analysis(plans, problems, exercises)

@@ -22,10 +22,14 @@ from .analysis import (  # noqa: F401
     COLAB_BRANCH,
     EXERCISE,
     EXTENSION,
+    GRADING_ONLY,
+    HIDDEN,
+    NBVAL_SKIP,
     RAISES,
     SOLUTION,
     STUB_PREFIX,
     STUDENT_DIR,
+    WRONG,
     Analysis,
     CellPlan,
     EditionError,
@@ -67,18 +71,26 @@ def exercise_label(title: str) -> str:
     return head if ":" in title and 0 < len(head) <= 30 else title
 
 
-def check_magic_line(exercise: str, needs: Sequence[str]) -> str:
+def check_magic_line(exercise: str, needs: Sequence[str], hidden_points: float = 0) -> str:
     """First line of a check cell in the student edition."""
     parts = [f"%%{MAGIC}"]
     if needs:
         parts.append("--needs " + ",".join(needs))
+    if hidden_points:
+        parts.append(f"--hidden-points {hidden_points:g}")
     parts.append(shlex.quote(exercise_label(exercise) or "the exercise above"))
     return " ".join(parts)
 
 
-def student_check_source(source: str, exercise: str, needs: Sequence[str]) -> str:
+def student_check_source(source: str, exercise: str, needs: Sequence[str],
+                         hidden_points: float = 0) -> str:
     """A check cell as the student edition has it: the cell magic line, then the cell unchanged."""
-    return check_magic_line(exercise, needs) + "\n" + source
+    return check_magic_line(exercise, needs, hidden_points) + "\n" + source
+
+
+def exercise_points(plan: Analysis) -> dict[str, tuple[float, float]]:
+    """Exercise title -> (public points, hidden points) of a notebook's graded exercises."""
+    return {e.title: (e.public_points, e.hidden_points) for e in plan.exercise_plans}
 
 
 GET_STARTED = "get_started.html"  # the site's page made from get_started.qmd
@@ -107,16 +119,20 @@ BOOTSTRAP_ID = "mlpc-bootstrap"
 ANSWER_PLACEHOLDER = "**Your answer.** *(Double-click this cell and write your answer here.)*"
 
 
-def bootstrap_source(url: str | None) -> str:
+def bootstrap_source(url: str | None, ref: str | None = None) -> str:
     """The course-setup cell, the first code cell of every student edition (one source).
 
     Does nothing where ``mlpc_helpers`` imports (``make lab``, an installed course). Elsewhere
     (Colab, plain Jupyter) it clones the repository ``url`` into ``mlpc-course/`` (unless that
     folder is there already), enters it with ``%cd`` -- the datasets are then downloaded into
     its ``data/`` on first use -- and installs the package with ``%pip``. Without a configured
-    URL the cell says where to set it instead.
+    URL the cell says where to set it instead. With ``ref`` (a release tag, ``make release``)
+    it clones that tag, so the installed course is the release being read (d2l's habit), not
+    the repository's latest commit.
     """
     repo = url or PLACEHOLDER_URL
+    clone = (f"        !git clone --depth 1 --branch {shlex.quote(ref)} -q {{REPO}} mlpc-course"
+             if ref else "        !git clone --depth 1 -q {REPO} mlpc-course")
     return "\n".join([
         "# Course setup (run first). Does nothing where the course package is installed.",
         "# On Colab or a plain Jupyter: downloads the course, enters its folder, installs it.",
@@ -130,7 +146,7 @@ def bootstrap_source(url: str | None) -> str:
         "    import os",
         "",
         '    if not os.path.isdir("mlpc-course"):',
-        "        !git clone --depth 1 -q {REPO} mlpc-course",
+        clone,
         "    %cd mlpc-course",
         "    %pip install -q -e .",
     ])
@@ -161,6 +177,8 @@ def _preprocessor_class() -> type:
             config=True)
         site = Unicode("", help="site URL for the banner's Get-started link ('' = not set)").tag(
             config=True)
+        release = Unicode("", help="release tag the setup cell clones ('' = latest commit)").tag(
+            config=True)
 
         def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
             name = (resources or {}).get("metadata", {}).get("name") or self.notebook_name
@@ -169,8 +187,11 @@ def _preprocessor_class() -> type:
                 raise EditionError(f"{name}: the student edition cannot be built:\n  "
                                    + "\n  ".join(plan.problems))
             out = copy.deepcopy(nb)
+            pts = exercise_points(plan)
             cells, answer_due = [], False
             for k, (p, cell) in enumerate(zip(plan.cells, out.cells, strict=True)):
+                if p.kind in GRADING_ONLY:  # hidden tests, planted wrong answers
+                    continue
                 if p.kind == "solution-text":
                     answer_due = True  # its place: after the checks that follow it
                     continue
@@ -186,7 +207,8 @@ def _preprocessor_class() -> type:
                         cell.metadata["tags"] = keep + [
                             t for t in (EXERCISE, RAISES) if t not in keep]
                     elif p.kind == "check":
-                        cell.source = student_check_source(_source(cell), p.exercise, p.needs)
+                        cell.source = student_check_source(_source(cell), p.exercise, p.needs,
+                                                           pts.get(p.exercise, (0, 0))[1])
                 cells.append(cell)
             if answer_due:
                 cells.append(_new_cell("markdown", ANSWER_PLACEHOLDER, "mlpc-answer-end"))
@@ -197,10 +219,13 @@ def _preprocessor_class() -> type:
                               len(cells))
             if any(p.kind == "check" for p in plan.cells):
                 cells.insert(first_code, _new_cell("code", _LOAD_EXT, "mlpc-load-ext"))
-            cells.insert(first_code, _new_cell("code", bootstrap_source(self.repo or None),
-                                               BOOTSTRAP_ID))
+            cells.insert(first_code, _new_cell(
+                "code", bootstrap_source(self.repo or None, self.release or None), BOOTSTRAP_ID))
             out.cells = cells
             out.metadata["mlpc_edition"] = "student"
+            out.metadata["mlpc_notebook"] = name
+            if self.release:
+                out.metadata["mlpc_release"] = self.release
             return out, resources
 
     _PREPROCESSOR = StudentEditionPreprocessor
@@ -217,14 +242,51 @@ def __getattr__(name: str) -> Any:
 
 
 def student_edition(nb: Any, name: str = "notebook", strict: bool = True,
-                    root: Path | None = None) -> Any:
+                    root: Path | None = None, release: str | None = None) -> Any:
     """The student edition of a source notebook (an nbformat NotebookNode).
 
-    ``root`` is the repository whose ``_variables.yml`` gives the URLs (default: this one).
+    ``root`` is the repository whose ``_variables.yml`` gives the URLs (default: this one);
+    ``release`` is the tag the setup cell clones (default: the latest commit).
     """
     pp = _preprocessor_class()(strict=strict, notebook_name=name,
-                               repo=repo_url(root) or "", site=site_url(root) or "")
+                               repo=repo_url(root) or "", site=site_url(root) or "",
+                               release=release or "")
     out, _ = pp.preprocess(nb, {"metadata": {"name": name}})
+    return out
+
+
+def without_grading_cells(nb: Any) -> Any:
+    """A copy of ``nb`` without its `hidden` and `wrong` cells (hidden tests, planted answers)."""
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if not (c.cell_type == "code" and _tags(c) & GRADING_ONLY)]
+    return out
+
+
+def solutions_edition(nb: Any, name: str = "notebook", root: Path | None = None,
+                      release: str | None = None) -> Any:
+    """The solutions edition (released after the exercise session, ``make release``).
+
+    The source notebook with its answers, without hidden tests and planted wrong answers, no
+    outputs, with a banner and the course-setup cell (pinned to ``release``) like the student
+    edition. Its check cells run the public tests directly (``@points`` prints ✓ lines).
+    """
+    out = without_grading_cells(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    at = 1 if out.cells and out.cells[0].cell_type == "markdown" else 0
+    out.cells.insert(at, _new_cell("markdown", (
+        "> **Solutions edition.** The answers of the exercises are shown; run the first code "
+        "cell (*course setup*) first, as in the student edition."), "mlpc-solutions-banner"))
+    first_code = next((k for k, c in enumerate(out.cells) if c.cell_type == "code"),
+                      len(out.cells))
+    out.cells.insert(first_code, _new_cell(
+        "code", bootstrap_source(repo_url(root), release), BOOTSTRAP_ID))
+    out.metadata["mlpc_edition"] = "solutions"
+    out.metadata["mlpc_notebook"] = name
+    if release:
+        out.metadata["mlpc_release"] = release
     return out
 
 
@@ -254,7 +316,8 @@ def validate(source: Any, student: Any | None = None, name: str = "notebook",
     problems = list(plan.problems)
     if plan.problems and student is None:
         return problems
-    expected = student_edition(source, name, strict=False, root=root)
+    tag = student.metadata.get("mlpc_release") if student is not None else None
+    expected = student_edition(source, name, strict=False, root=root, release=tag)
     student = expected if student is None else student
     solutions = [(p.index, _source(source.cells[p.index])) for p in plan.cells
                  if p.kind == "solution"]
@@ -284,6 +347,11 @@ def validate(source: Any, student: Any | None = None, name: str = "notebook",
     for c in student.cells:
         if SOLUTION in _tags(c):
             problems.append(f"{name}: the student edition still holds a cell tagged `solution`")
+            break
+    for c in student.cells:
+        if _tags(c) & GRADING_ONLY:
+            problems.append(f"{name}: the student edition still holds a hidden test or a planted "
+                            "wrong answer")
             break
     return problems
 
@@ -361,9 +429,12 @@ def colab_url(name: str, url: str | None, branch: str | None = None) -> str | No
             f"{STUDENT_DIR}/{name}.ipynb")
 
 
-def colab_page(name: str, url: str | None) -> str:
-    """HTML page ``student/colab/<name>.html``: forwards to Colab, or says what to configure."""
-    target = colab_url(name, url)
+def colab_page(name: str, url: str | None, branch: str | None = None) -> str:
+    """HTML page ``student/colab/<name>.html``: forwards to Colab, or says what to configure.
+
+    ``branch``: the branch or tag of ``url`` that holds ``student/`` (a release tag).
+    """
+    target = colab_url(name, url, branch)
     if target:
         t = html.escape(target)
         head = f"<meta http-equiv='refresh' content='0; url={t}'>"
@@ -381,9 +452,11 @@ def colab_page(name: str, url: str | None) -> str:
 
 
 def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | None = None,
-                           root: Path | None = None) -> list[Path]:
+                           root: Path | None = None, release: str | None = None) -> list[Path]:
     """Write ``student/<name>.ipynb`` and ``student/colab/<name>.html`` for every notebook.
 
+    ``release``: the tag the setup cell clones and the Colab pages open (``make release``);
+    default: the latest commit, and Colab pages on the site branch.
     Raises :class:`EditionError` listing every problem of every notebook before writing any.
     """
     import nbformat
@@ -403,7 +476,8 @@ def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | N
         found = validate(nb, name=path.stem, root=root)
         problems += found
         if not found:
-            built.append((path.stem, student_edition(nb, path.stem, root=root)))
+            built.append((path.stem, student_edition(nb, path.stem, root=root,
+                                                     release=release)))
     if problems:
         raise EditionError("student editions not written:\n  " + "\n  ".join(problems))
     url = repo_url(root)
@@ -413,7 +487,7 @@ def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | N
         nbformat.validate(nb)
         target = out_dir / f"{stem}.ipynb"
         nbformat.write(nb, target)
-        (out_dir / "colab" / f"{stem}.html").write_text(colab_page(stem, url))
+        (out_dir / "colab" / f"{stem}.html").write_text(colab_page(stem, url, release))
         written.append(target)
     return written
 

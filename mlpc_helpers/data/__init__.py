@@ -36,6 +36,7 @@ from .registry import (
     fetch_all,
     manifest,
 )
+from ..validation import MLPCInputError
 
 __all__ = [
     "ChecksumError",
@@ -171,7 +172,8 @@ def load_neu_surface_defects(*, classes: list[str] | None = None,
     if classes is not None:
         unknown = sorted(set(classes) - set(NEU_CLASSES))
         if unknown:
-            raise ValueError(f"Unknown NEU class(es) {unknown}; choose from {list(NEU_CLASSES)}.")
+            raise MLPCInputError(f"Unknown NEU class(es) {unknown} in classes; choose from "
+                                 f"{list(NEU_CLASSES)} (spelled as there).")
         keep = np.isin(labels, classes)
     target_names = [c for c in NEU_CLASSES if classes is None or c in classes]
     imgs = images[keep]

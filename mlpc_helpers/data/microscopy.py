@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from ._common import bunch, decoded_cache, describe, file_path, require
 from .registry import DataError, fetch, manifest
+from ..validation import MLPCInputError
 
 # --------------------------------------------------------------------------- superalloy SEM
 SUPERALLOY_CLASSES = ("gamma_matrix", "coarse_gamma_prime", "fine_gamma_prime")
@@ -127,7 +128,8 @@ def load_superalloy_sem(*, split: str | None = None, return_X_y: bool = False) -
     import pandas as pd
 
     if split is not None and split not in SUPERALLOY_SPLITS:
-        raise ValueError(f"split={split!r}: choose 'train', 'val', 'test' or None (all).")
+        raise MLPCInputError(f"split={split!r} is not a split of the superalloy set; pass "
+                             "'train', 'val', 'test' or None (all images).")
     folder = fetch("superalloy_sem")
     arr = decoded_cache("superalloy_sem", "v1", lambda: _superalloy_decode(folder))
     names = [str(n) for n in arr["filenames"]]

@@ -16,10 +16,17 @@ class ImageStackTransformer(TransformerMixin, BaseEstimator):
     (H, W) and ``n_features_out_``; ``transform`` before ``fit`` raises
     ``sklearn.exceptions.NotFittedError``; ``get_feature_names_out`` names the columns. The
     features of one image do not depend on the others, so fitting on a training fold leaks
-    nothing into a ``Pipeline``. Subclasses implement ``transform`` (starting with
+    nothing into a ``Pipeline``. ``__sklearn_tags__`` declares the input (3-D arrays, not
+    tables), so scikit-learn's estimator checks know what it takes. Subclasses implement ``transform`` (starting with
     :meth:`_check_fitted` and :meth:`_check_stack` / :meth:`_check_phase_stack`) and
     ``get_feature_names_out``.
     """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a stack of images (n, H, W), not a table
+        tags.input_tags.three_d_array = True
+        return tags
 
     def fit(self, X, y=None):  # noqa: N803  (scikit-learn signature)
         """Validate ``X`` (n, H, W) and record ``image_shape_`` and ``n_features_out_``.

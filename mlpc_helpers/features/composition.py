@@ -129,6 +129,13 @@ class _FormulaFeaturizer(TransformerMixin, BaseEstimator):
         return hashlib.sha256(f"{self.kind}:{names}".encode()).hexdigest()[:12]
 
     # -- scikit-learn API
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a list of formula strings (n,), not a table
+        tags.input_tags.one_d_array = True
+        tags.input_tags.string = True
+        return tags
+
     def fit(self, X: Any, y: Any = None) -> _FormulaFeaturizer:
         """Nothing to learn; checks the input and records ``n_features_out_``."""
         _formulas(X)

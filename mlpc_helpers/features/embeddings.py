@@ -20,10 +20,10 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..runtime import check_random_int
-from ..validation import check_matrix
+from ..validation import MLPCInputError, check_matrix, check_table
 
 __all__ = ["PowerNormalizer", "embedding_pipeline", "preprocessing_grid"]
 
@@ -32,30 +32,46 @@ class PowerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Signed power normalisation ``x -> sign(x) * |x| ** alpha``, feature by feature.
 
     ``alpha`` in (0, 1]: 1 leaves the data unchanged, 0.5 is the usual "square-root"
-    normalisation of pooled CNN features. ``fit`` checks the input and records
-    ``n_features_in_``; output feature names are the input's (``OneToOneFeatureMixin``).
+    normalisation of pooled CNN features (Perronnin, Sánchez & Mensink 2010, "Improving the
+    Fisher kernel for large-scale image classification", ECCV, doi:10.1007/978-3-642-15561-1_11).
+    ``fit`` checks the input and records ``n_features_in_``; output feature names are the
+    input's (``OneToOneFeatureMixin``).
+
+    Parameters
+    ----------
+    alpha : float
+        Exponent in (0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> PowerNormalizer(alpha=0.5).fit_transform(np.array([[4.0, -9.0], [0.25, 1.0]]))
+    array([[ 2. , -3. ],
+           [ 0.5,  1. ]])
     """
 
     def __init__(self, alpha: float = 0.5):
         self.alpha = alpha
 
     def fit(self, X: Any, y: Any = None) -> PowerNormalizer:
+        """Check ``X`` (n_samples, n_features) and ``alpha``; nothing else to learn.
+
+        Raises
+        ------
+        MLPCInputError
+            ``alpha`` outside (0, 1]; ``X`` not a finite numeric table.
+        """
         if not 0 < float(self.alpha) <= 1:
-            raise ValueError(f"alpha must lie in (0, 1]; got {self.alpha}. Use e.g. alpha=0.5.")
-        check_matrix(X, "X")  # NaN/inf named by row and column
-        X = check_array(X, dtype=(np.float64, np.float32))
-        self.n_features_in_ = X.shape[1]
+            raise MLPCInputError(f"alpha must lie in (0, 1]; got {self.alpha}. Use e.g. "
+                                 "alpha=0.5.")
+        check_table(self, X, reset=True)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
+        """``sign(X) * |X| ** alpha``, shape (n_samples, n_features), float64."""
         check_is_fitted(self, "n_features_in_")
-        check_matrix(X, "X")
-        X = check_array(X, dtype=(np.float64, np.float32))
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features but the normaliser was fitted on "
-                f"{self.n_features_in_}; pass embeddings of the same backbone."
-            )
+        X = check_table(self, X, reset=False,
+                        hint="pass embeddings of the same backbone")
         return np.sign(X) * np.abs(X) ** float(self.alpha)
 
 
@@ -75,7 +91,8 @@ def embedding_pipeline(
     n_features); output: (n_images, n_components), unitless.
     """
     if n_components is not None and (int(n_components) != n_components or n_components < 1):
-        raise ValueError(f"n_components must be a positive integer or None; got {n_components!r}.")
+        raise MLPCInputError(f"n_components must be a positive integer or None; got "
+                             f"{n_components!r}. Use e.g. n_components=50.")
     steps: list[tuple[str, Any]] = []
     if power is not None:
         steps.append(("power", PowerNormalizer(alpha=power)))
@@ -85,7 +102,8 @@ def embedding_pipeline(
         steps.append(("pca", PCA(n_components=int(n_components),
                                  random_state=check_random_int(random_state))))
     if not steps:
-        raise ValueError("The pipeline is empty: set l2=True, a power or n_components.")
+        raise MLPCInputError("embedding_pipeline: power=None, l2=False and n_components=None "
+                             "leave the pipeline empty; set l2=True, a power or n_components.")
     to64 = FunctionTransformer(np.asarray, kw_args={"dtype": np.float64})
     return Pipeline([("float64", to64), *steps])
 
@@ -118,10 +136,11 @@ def preprocessing_grid(
 
     E = np.asarray(embeddings)
     if E.ndim != 2:
-        raise ValueError(f"embeddings must be (n_images, n_features); got shape {E.shape}.")
+        raise MLPCInputError(f"embeddings must be (n_images, n_features); got shape {E.shape}. "
+                             "Flatten per-image features with E.reshape(len(E), -1).")
     check_matrix(E, "embeddings")  # NaN/inf named by row and column
     if labels_true is not None and len(labels_true) != len(E):
-        raise ValueError(
+        raise MLPCInputError(
             f"labels_true has {len(labels_true)} entries for {len(E)} embeddings; "
             "pass one label per image."
         )

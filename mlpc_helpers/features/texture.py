@@ -139,7 +139,7 @@ class TextureFeatures(ImageStackTransformer):
         names = np.array(self._names(), dtype=object)
         if len(names) == 0:
             raise MLPCInputError("TextureFeatures has nothing to compute: give lbp, glcm_distances "
-                             "or intensity=True.")
+                                 "or intensity=True.")
         super().fit(X)
         self.feature_names_out_ = names
         return self

@@ -26,7 +26,6 @@ _LAZY = {
     "make_loader": "training",
     "ConvAutoencoder": "autoencoder",
     "train_autoencoder": "autoencoder",
-    "resize_images": "autoencoder",
     "add_noise": "autoencoder",
     "noise_augment": "autoencoder",
     "gain_augment": "autoencoder",

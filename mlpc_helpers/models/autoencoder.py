@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .. import runtime
+from ..validation import MLPCInputError
 
 Batch = tuple[torch.Tensor, ...]
 
@@ -37,10 +38,11 @@ class ConvAutoencoder(nn.Module):
     ) -> None:
         super().__init__()
         if latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive integer; got {latent_dim}.")
+            raise MLPCInputError(f"latent_dim must be a positive integer; got {latent_dim}. "
+                                 "Use e.g. latent_dim=32.")
         factor = 2 ** len(widths)
         if image_size % factor:
-            raise ValueError(
+            raise MLPCInputError(
                 f"image_size must be divisible by {factor} for {len(widths)} stride-2 blocks; "
                 f"got {image_size}. Resize the images (e.g. to 128)."
             )
@@ -69,10 +71,10 @@ class ConvAutoencoder(nn.Module):
     def _check(self, x: torch.Tensor) -> None:
         want = (self.in_channels, self.image_size, self.image_size)
         if x.ndim != 4 or tuple(x.shape[1:]) != want:
-            raise ValueError(
+            raise MLPCInputError(
                 f"ConvAutoencoder expects (n, {want[0]}, {want[1]}, {want[2]}); got "
-                f"{tuple(x.shape)}. Add the channel axis with x[:, None] and resize to "
-                f"{self.image_size}×{self.image_size} (see resize_images)."
+                f"{tuple(x.shape)}. Resize to {self.image_size}×{self.image_size} and add the "
+                "channel axis: imaging.resize_stack(images, size)[:, None]."
             )
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -83,22 +85,12 @@ class ConvAutoencoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Reconstructions (n, 1, S, S) in [0, 1] from bottleneck vectors (n, latent_dim)."""
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"decode expects (n, {self.latent_dim}); got {tuple(z.shape)}.")
+            raise MLPCInputError(f"z: decode expects (n, {self.latent_dim}); got "
+                                 f"{tuple(z.shape)}. Pass codes from encode() of this model.")
         return self.decoder(self.fc_dec(z).view(-1, *self._map))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
-
-
-def resize_images(images: np.ndarray, size: int = 128) -> np.ndarray:
-    """Stack of 2-D images (n, H, W) → float32 (n, 1, size, size) in [0, 1] (antialiased).
-
-    uint8 input is divided by 255; float input is taken as already in [0, 1]. The resize is
-    :func:`mlpc_helpers.imaging.downsample`, with a channel axis added for the CNN.
-    """
-    from ..imaging import downsample
-
-    return np.clip(downsample(images, size), 0.0, 1.0)[:, None]
 
 
 def add_noise(
@@ -116,7 +108,7 @@ def add_noise(
     elif kind == "poisson":
         out = rng.poisson(np.clip(x, 0, None) * level) / level
     else:
-        raise ValueError(f"Unknown noise kind {kind!r}; use 'gaussian' or 'poisson'.")
+        raise MLPCInputError(f"Unknown noise kind {kind!r}; use 'gaussian' or 'poisson'.")
     return np.clip(out, 0, 1).astype(np.float32)
 
 
@@ -188,7 +180,8 @@ def train_autoencoder(
 
     train, val = np.asarray(train), np.asarray(val)
     if train.ndim != 4 or train.shape[1] != 1 or train.shape[2] != train.shape[3]:
-        raise ValueError(f"train must be (n, 1, S, S); got {train.shape}. See resize_images.")
+        raise MLPCInputError(f"train must be (n, 1, S, S); got {train.shape}. Resize with "
+                             "imaging.resize_stack(images, S)[:, None].")
     model = ConvAutoencoder(latent_dim=latent_dim, image_size=train.shape[-1])
     hist = fit(
         model,

@@ -20,6 +20,7 @@ from torch import nn
 
 from .. import runtime
 from ..paths import atomic_write_bytes, cache_dir
+from ..validation import MLPCInputError, as_float_image
 
 #: Short names that map to a specific timm architecture.
 KNOWN_BACKBONES = {"efficientnet_lite0": "tf_efficientnet_lite0", "resnet18": "resnet18"}
@@ -48,7 +49,7 @@ class Backbone:
     def preprocess(self, images: np.ndarray) -> torch.Tensor:
         """Images -> normalised tensor (n, 3, input_size, input_size).
 
-        ``images``: uint8 in 0-255 or float in [0, 1]; shape (n, H, W) grayscale (copied to
+        ``images``: integers (uint8 0-255, uint16 0-65535) or float in [0, 1]; shape (n, H, W) grayscale (copied to
         three channels) or (n, H, W, 3) RGB. Resized with antialiased bilinear interpolation.
         """
         x = np.asarray(images)
@@ -57,12 +58,13 @@ class Backbone:
         if x.ndim == 3:
             x = np.repeat(x[..., None], 3, axis=-1)
         if x.ndim != 4 or x.shape[-1] != 3:
-            raise ValueError(
+            raise MLPCInputError(
                 f"images must be (n, H, W) grayscale or (n, H, W, 3) RGB; got shape {x.shape}."
             )
         t = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2).float()
-        if np.issubdtype(x.dtype, np.integer):
-            t = t / 255.0
+        if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
+            # the stack's full scale (uint8: 255, uint16: 65535), as everywhere in the package
+            t = t / float(as_float_image(x, "images", return_scale=True)[1])
         if t.shape[-1] != self.input_size or t.shape[-2] != self.input_size:
             t = nn.functional.interpolate(
                 t, size=(self.input_size, self.input_size), mode="bilinear",

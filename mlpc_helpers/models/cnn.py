@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..validation import MLPCInputError
+
 
 class SmallCNN(nn.Module):
     """Conv blocks (3x3 conv -> batch norm -> ReLU -> 2x2 max-pool), global average pooling,
@@ -41,7 +43,8 @@ class SmallCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4:
-            raise ValueError(f"SmallCNN expects (n, channels, H, W); got shape {tuple(x.shape)}.")
+            raise MLPCInputError(f"x: SmallCNN expects (n, channels, H, W); got shape "
+                                 f"{tuple(x.shape)}. Add the channel axis with x[:, None].")
         return self.head(self.pool(self.features(x)))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:

@@ -15,6 +15,8 @@ from torch import nn
 
 from mlpc_helpers.models.training import History
 
+from ..validation import MLPCInputError
+
 
 class PhaseCNN1D(nn.Module):
     """Conv blocks (conv1d -> batch norm -> ReLU -> max-pool) -> adaptive pool to ``n_bins``
@@ -37,9 +39,12 @@ class PhaseCNN1D(nn.Module):
     ) -> None:
         super().__init__()
         if not (len(widths) == len(kernel_sizes) == len(pools)):
-            raise ValueError("widths, kernel_sizes and pools need one entry per conv block.")
+            raise MLPCInputError(f"widths, kernel_sizes and pools need one entry per conv block; "
+                                 f"got {len(widths)}, {len(kernel_sizes)} and {len(pools)}: "
+                                 "give the three lists the same length.")
         if n_phases < 1:
-            raise ValueError(f"n_phases must be at least 1, got {n_phases}.")
+            raise MLPCInputError(f"n_phases must be at least 1, got {n_phases}: pass the "
+                                 "number of phases of the library.")
         layers: list[nn.Module] = []
         c = 1
         for w, k, p in zip(widths, kernel_sizes, pools, strict=True):
@@ -63,7 +68,7 @@ class PhaseCNN1D(nn.Module):
         if x.ndim == 2:
             x = x[:, None, :]
         if x.ndim != 3 or x.shape[1] != 1:
-            raise ValueError(
+            raise MLPCInputError(
                 f"PhaseCNN1D expects (n, n_points) or (n, 1, n_points); got {tuple(x.shape)}."
             )
         h = self.dense(self.features(x))
@@ -87,7 +92,7 @@ class PhaseLoss(nn.Module):
         presence_logits, fraction_logits = outputs
         p = presence_logits.shape[1]
         if target.shape[1] != 2 * p:
-            raise ValueError(
+            raise MLPCInputError(
                 f"target must be (n, 2*n_phases) = (n, {2 * p}): presence then fractions; "
                 f"got {tuple(target.shape)}."
             )

@@ -67,7 +67,7 @@ def cross_val_predict_cnn(
     augment : callable, optional
         Batch augmentation, e.g. :func:`flip_augment`.
     random_state : int or None
-        Shuffling seed of fold ``k`` is ``runtime.random_state(k)`` for None (the course seed
+        Shuffling seed of fold ``k`` is ``runtime.stream(k)`` for None (the course seed
         ``MLPC_SEED``), else ``random_state + k``.
     desc : str
         Progress-bar label; the fold number is appended.

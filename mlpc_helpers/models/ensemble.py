@@ -21,11 +21,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 from .. import runtime
+from ..validation import check_table, check_target
 
 
-class DeepEnsembleRegressor:
+class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
     """M small MLPs with a mean and a variance head, trained on the Gaussian NLL.
 
     Parameters
@@ -52,6 +55,22 @@ class DeepEnsembleRegressor:
     ----------
     x_mean_, x_scale_, y_mean_, y_scale_ : standardisation learnt in :meth:`fit`.
     loss_ : list of float, the training loss per epoch.
+    n_features_in_ : int, the number of columns d of ``X``.
+
+    Notes
+    -----
+    A scikit-learn regressor (``clone``, ``get_params``, ``Pipeline``, ``cross_val_predict``
+    work; ``tests/test_common.py`` runs scikit-learn's estimator checks on it). torch is
+    imported in :meth:`fit` and :meth:`predict`, not with the module.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.linspace(0, 1, 40)[:, None]
+    >>> ens = DeepEnsembleRegressor(n_members=3, epochs=50, random_state=0).fit(X, 2 * X[:, 0])
+    >>> mean, sd = ens.predict(X[:2], return_std=True)
+    >>> mean.shape, sd.shape, bool((sd > 0).all())
+    ((2,), (2,), True)
     """
 
     def __init__(self, n_members: int = 5, hidden: tuple[int, ...] = (16, 16),
@@ -86,17 +105,13 @@ class DeepEnsembleRegressor:
 
         Raises
         ------
-        ValueError
-            If X is not 2-D, lengths differ, or there are non-finite values.
+        MLPCInputError
+            If X is not a finite numeric table (n, d) or y not one finite number per row.
         """
         import torch
 
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float).ravel()
-        if X.ndim != 2 or len(X) != len(y):
-            raise ValueError(f"X must be (n, d) and y (n,); got {X.shape} and {y.shape}.")
-        if not (np.isfinite(X).all() and np.isfinite(y).all()):
-            raise ValueError("X and y must be finite; drop or impute missing values first.")
+        X = check_table(self, X, reset=True, predict=False)  # NaN/inf named by row, column
+        y = check_target(self, y, n=len(X))
         self.x_mean_, self.x_scale_ = X.mean(0), X.std(0) + 1e-12
         self.y_mean_, self.y_scale_ = float(y.mean()), float(y.std() + 1e-12)
         xt = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32)
@@ -131,12 +146,9 @@ class DeepEnsembleRegressor:
         """Each member's mean and SD, shape (M, n), in the units of ``y``."""
         import torch
 
-        if not hasattr(self, "_weights"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("DeepEnsembleRegressor is not fitted yet; call fit first.")
-        xt = torch.as_tensor((np.asarray(X, float) - self.x_mean_) / self.x_scale_,
-                             dtype=torch.float32)
+        check_is_fitted(self, "loss_")
+        X = check_table(self, X, reset=False)  # checked like training inputs: no NaN out
+        xt = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32)
         with torch.no_grad():
             mu, sd = self._forward(xt)
         return (mu.numpy() * self.y_scale_ + self.y_mean_, sd.numpy() * self.y_scale_)

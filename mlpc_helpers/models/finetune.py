@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..validation import MLPCInputError
+
 
 class BNFrozenSequential(nn.Sequential):
     """``nn.Sequential`` whose batch-norm layers stay in eval mode under ``train()``."""
@@ -57,7 +59,8 @@ def split_efficientnet(
     """
     blocks = list(model.blocks)
     if not 0 <= n_blocks <= len(blocks):
-        raise ValueError(f"n_blocks must be in 0 .. {len(blocks)}; got {n_blocks}.")
+        raise MLPCInputError(f"n_blocks must be in 0 .. {len(blocks)} (the blocks of "
+                             f"this network); got {n_blocks}. 0 trains only the head.")
     cut = len(blocks) - n_blocks
     trunk = nn.Sequential(copy.deepcopy(model.conv_stem), copy.deepcopy(model.bn1),
                           *[copy.deepcopy(b) for b in blocks[:cut]])

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .. import runtime
+from ..validation import MLPCInputError
 
 
 def default_layer(model: nn.Module) -> nn.Module | None:
@@ -25,7 +26,7 @@ def default_layer(model: nn.Module) -> nn.Module | None:
         return relus[-1]
     if hasattr(model, "forward_features") and hasattr(model, "forward_head"):
         return None
-    raise ValueError(
+    raise MLPCInputError(
         f"No default Grad-CAM layer for {type(model).__name__}: pass layer=<a conv module of "
         "the model> (e.g. the last convolution block)."
     )
@@ -50,8 +51,8 @@ def grad_cam(
         model = model.model
     x = torch.as_tensor(images)
     if x.ndim != 4:
-        raise ValueError(f"grad_cam needs a batch (n, channels, H, W); got shape {tuple(x.shape)}."
-                         " Add a batch axis with x[None].")
+        raise MLPCInputError(f"x: grad_cam needs a batch (n, channels, H, W); got shape "
+                             f"{tuple(x.shape)}. Add a batch axis with x[None].")
     dev = runtime.device(device)
     model = model.to(dev).eval()
     x = x.float().to(dev).requires_grad_(True)
@@ -73,7 +74,9 @@ def grad_cam(
             finally:
                 handle.remove()
             if "a" not in store:
-                raise ValueError("The given layer was not used in the forward pass.")
+                raise MLPCInputError("layer: the given module was not used in the forward pass; "
+                                     "pass a conv module of this model (e.g. its last "
+                                     "convolution block).")
             feats = store["a"]
         if target is None:
             cls = logits.argmax(dim=1)
@@ -81,7 +84,9 @@ def grad_cam(
             cls = torch.as_tensor(np.broadcast_to(np.asarray(target), (len(x),)).copy(),
                                   device=dev).long()
             if int(cls.min()) < 0 or int(cls.max()) >= logits.shape[1]:
-                raise ValueError(f"target must be a class index in 0..{logits.shape[1] - 1}.")
+                raise MLPCInputError(f"target must be a class index in "
+                                     f"0..{logits.shape[1] - 1} (or None: the predicted "
+                                     "class).")
         score = logits.gather(1, cls[:, None]).sum()
         (grads,) = torch.autograd.grad(score, feats)
     weights = grads.mean(dim=(2, 3), keepdim=True)

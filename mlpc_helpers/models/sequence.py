@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..validation import MLPCInputError
+
 
 class SignalCNN1D(nn.Module):
     """1-D CNN classifier (or regressor) for windows of shape (n, n_channels, length).
@@ -45,11 +47,11 @@ class SignalCNN1D(nn.Module):
     ) -> None:
         super().__init__()
         if len(widths) != len(kernel_sizes):
-            raise ValueError("widths and kernel_sizes need one entry per conv block; got "
-                             f"{len(widths)} and {len(kernel_sizes)}.")
+            raise MLPCInputError("widths and kernel_sizes need one entry per conv block; got "
+                                 f"{len(widths)} and {len(kernel_sizes)}.")
         if n_channels < 1 or n_outputs < 1:
-            raise ValueError(f"n_channels and n_outputs must be >= 1; got {n_channels}, "
-                             f"{n_outputs}.")
+            raise MLPCInputError(f"n_channels and n_outputs must be >= 1; got {n_channels}, "
+                                 f"{n_outputs}. Pass the number of signal channels and of outputs.")
         layers: list[nn.Module] = []
         c = n_channels
         for w, k in zip(widths, kernel_sizes, strict=True):
@@ -64,8 +66,9 @@ class SignalCNN1D(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 3 or x.shape[1] != self.n_channels:
-            raise ValueError(f"SignalCNN1D expects (n, {self.n_channels}, length); got "
-                             f"{tuple(x.shape)}.")
+            raise MLPCInputError(f"SignalCNN1D expects (n, {self.n_channels}, length); got "
+                                 f"{tuple(x.shape)}. Put the channels on axis 1: "
+                                 "x.transpose(0, 2, 1).")
         return self.head(self.features(x))
 
 

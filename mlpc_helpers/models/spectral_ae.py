@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .. import runtime
+from ..validation import MLPCInputError
 
 
 class SpectralAE1D(nn.Module):
@@ -22,7 +23,9 @@ class SpectralAE1D(nn.Module):
     def __init__(self, n_points: int, latent_dim: int = 8) -> None:
         super().__init__()
         if n_points % 16:
-            raise ValueError(f"n_points must be divisible by 16; got {n_points}.")
+            raise MLPCInputError(f"n_points must be divisible by 16 (four stride-2 blocks); "
+                                 f"got {n_points}. Crop or resample the spectra, e.g. to "
+                                 f"{n_points // 16 * 16} points.")
         ch = [1, 8, 16, 32, 32]
         enc = []
         for a, b in zip(ch[:-1], ch[1:], strict=True):

@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import runtime
+from ..validation import MLPCInputError
 
 Batch = tuple[torch.Tensor, ...]
 
@@ -45,7 +46,7 @@ def make_loader(
 
     Shuffling uses a torch generator seeded with ``runtime.check_random_int(random_state)``
     (``None``: the course seed ``MLPC_SEED``), so runs repeat; notebooks pass
-    ``random_state=runtime.random_state(k)`` for independent streams.
+    ``random_state=runtime.stream(k)`` for independent streams.
     """
     tensors = []
     for a in arrays:
@@ -55,7 +56,9 @@ def make_loader(
         tensors.append(t)
     n = {len(t) for t in tensors}
     if len(n) != 1:
-        raise ValueError(f"All arrays need the same first dimension; got lengths {sorted(n)}.")
+        raise MLPCInputError(f"arrays: make_loader needs the same first dimension (one row "
+                             f"per sample) in every array; got lengths {sorted(n)}. Pass X and "
+                             "y of the same samples.")
     return DataLoader(
         TensorDataset(*tensors),
         batch_size=batch_size,
@@ -118,7 +121,8 @@ def fit(
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+        raise MLPCInputError(f"epochs must be at least 1, got {epochs}: pass e.g. "
+                             "epochs=runtime.size(reduced=3, full=40).")
     dev = runtime.device(device)
     model.to(dev)
     loss_fn = loss_fn or nn.MSELoss()
@@ -185,6 +189,14 @@ def predict(
     xt = torch.as_tensor(x)
     if xt.is_floating_point():
         xt = xt.float()
+        bad = ~torch.isfinite(xt.reshape(len(xt), -1)).all(dim=1)
+        if bool(bad.any()):  # a NaN input gives a NaN output that wins argmax: refuse it
+            rows = torch.nonzero(bad).ravel().tolist()
+            raise MLPCInputError(
+                f"x: sample(s) {', '.join(map(str, rows[:5]))}{' ...' if len(rows) > 5 else ''}"
+                f" ({len(rows)} of {len(xt)}) hold NaN or inf; the model would predict NaN "
+                "for them. Drop those samples or fill them the way the training data was "
+                "filled, then predict.")
     outs = []
     for i in range(0, len(xt), batch_size):
         b = xt[i:i + batch_size].to(dev)

@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..validation import MLPCInputError
+
 Batch = tuple[torch.Tensor, ...]
 
 
@@ -117,25 +119,27 @@ class UNet(nn.Module):
     ) -> None:
         super().__init__()
         if n_classes < 1:
-            raise ValueError(f"n_classes must be at least 1, got {n_classes}.")
+            raise MLPCInputError(f"n_classes must be at least 1, got {n_classes}: pass the "
+                                 "number of labels of the masks (e.g. masks.max() + 1).")
         if encoder is None:
             if depth < 1 or base < 1:
-                raise ValueError(
+                raise MLPCInputError(
                     f"UNet needs depth >= 1 and base >= 1; got depth={depth}, base={base}."
                 )
             encoder = UNetEncoder(in_channels, base, depth, dropout)
             encoder_channels = encoder.channels
         elif encoder_channels is None:
-            raise ValueError(
+            raise MLPCInputError(
                 "UNet(encoder=...) needs encoder_channels, the channels of the feature maps "
                 "the encoder returns (timm: model.feature_info.channels())."
             )
         enc = [int(c) for c in encoder_channels]
         if len(enc) < 2:
-            raise ValueError(f"encoder_channels needs at least two stages, got {enc}.")
+            raise MLPCInputError(f"encoder_channels needs at least two stages, got {enc}: "
+                                 "list the channels of each feature map the encoder returns.")
         dec = list(decoder_channels) if decoder_channels is not None else enc[-2::-1]
         if len(dec) != len(enc) - 1:
-            raise ValueError(
+            raise MLPCInputError(
                 f"decoder_channels needs {len(enc) - 1} entries (one per skip), got {len(dec)}."
             )
         self.encoder = encoder
@@ -150,12 +154,13 @@ class UNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4:
-            raise ValueError(f"UNet expects (n, channels, H, W); got shape {tuple(x.shape)}.")
+            raise MLPCInputError(f"x: UNet expects (n, channels, H, W); got shape "
+                                 f"{tuple(x.shape)}. Add the channel axis with x[:, None].")
         feats = list(self.encoder(x))
         if len(feats) != len(self.encoder_channels):
-            raise ValueError(
+            raise MLPCInputError(
                 f"The encoder returned {len(feats)} feature maps; encoder_channels lists "
-                f"{len(self.encoder_channels)}."
+                f"{len(self.encoder_channels)}. Give one encoder_channels entry per map."
             )
         y = feats[-1]
         for block, skip in zip(self.decoder, feats[-2::-1], strict=True):
@@ -181,7 +186,7 @@ def n_parameters(model: nn.Module) -> int:
 
 
 def flip_rotate(
-    contrast: float = 0.0, *, seed: int | None = None
+    contrast: float = 0.0, *, random_state: int | np.random.Generator | None = None
 ) -> Callable[[Batch], Batch]:
     """Augmentation hook for :func:`models.fit`: a random flip and 90-degree rotation.
 
@@ -190,13 +195,30 @@ def flip_rotate(
     each image by a random gain in [1 - contrast, 1 + contrast] and adds a random offset
     of up to ``contrast`` (images are standardised, so this is a brightness/contrast
     change). Microstructures have no preferred orientation, so the symmetries are
-    label-preserving. ``seed`` seeds a private torch generator (default: torch's global
-    one, which :func:`runtime.start` seeds).
+    label-preserving.
+
+    Parameters
+    ----------
+    contrast : float
+        Half-width of the gain and offset ranges (standardised grey levels); 0 turns the
+        brightness/contrast change off.
+    random_state : int, numpy.random.Generator or None
+        An int (or a Generator, which gives one int) seeds a private torch generator;
+        ``None`` draws from torch's global generator (seeded by :func:`runtime.start` and
+        :func:`runtime.seed_torch`).
+
+    Returns
+    -------
+    callable
+        ``augment(batch) -> batch`` with ``x`` of shape (n, C, H, W) and ``y`` of shape
+        (n, H, W) or (n, C, H, W).
     """
     gen = None
-    if seed is not None:
+    if random_state is not None:
+        from .. import runtime
+
         gen = torch.Generator()
-        gen.manual_seed(int(seed))
+        gen.manual_seed(runtime.check_random_int(random_state))
 
     def augment(batch: Batch) -> Batch:
         x, y = batch[0], batch[1]
@@ -232,7 +254,8 @@ def predict_masks(
     if x.ndim == 3:
         x = x[:, None]
     if x.ndim != 4:
-        raise ValueError(f"images must be (n, H, W) or (n, C, H, W); got shape {x.shape}.")
+        raise MLPCInputError(f"images must be (n, H, W) or (n, C, H, W); got shape {x.shape}. "
+                             "Add a batch axis to one image with image[None].")
     dev = runtime.device(device)
     model.to(dev).eval()
     out = []

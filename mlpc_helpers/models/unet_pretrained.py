@@ -16,6 +16,7 @@ import copy
 import torch
 from torch import nn
 
+from ..validation import MLPCInputError
 from .unet import UNet
 
 #: (last block index, channels) of each encoder stage, shallow to deep.
@@ -36,7 +37,8 @@ class EfficientNetEncoder(nn.Module):
     def __init__(self, model: nn.Module, depth: int = 4) -> None:
         super().__init__()
         if not 2 <= depth <= len(_STAGES):
-            raise ValueError(f"depth must be in 2 .. {len(_STAGES)}; got {depth}.")
+            raise MLPCInputError(f"depth must be in 2 .. {len(_STAGES)} (stages of the "
+                                 f"encoder); got {depth}. Use e.g. depth=4.")
         model = copy.deepcopy(model).requires_grad_(True).train()
         self.stem = nn.Sequential(model.conv_stem, model.bn1)
         stages, start = [], 0

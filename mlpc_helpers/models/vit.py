@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from .. import runtime
+from ..validation import MLPCInputError
 
 
 def small_vit(
@@ -56,9 +57,12 @@ def small_vit(
     from timm.models.vision_transformer import VisionTransformer
 
     if img_size % patch_size:
-        raise ValueError(f"img_size {img_size} must be a multiple of patch_size {patch_size}.")
+        raise MLPCInputError(f"img_size {img_size} must be a multiple of patch_size "
+                             f"{patch_size}; resize the images or pick a patch_size that "
+                             "divides img_size.")
     if embed_dim % num_heads:
-        raise ValueError(f"embed_dim {embed_dim} must be a multiple of num_heads {num_heads}.")
+        raise MLPCInputError(f"embed_dim {embed_dim} must be a multiple of num_heads "
+                             f"{num_heads}; e.g. embed_dim={num_heads * 16}.")
     return VisionTransformer(
         img_size=img_size, patch_size=patch_size, in_chans=in_chans, num_classes=n_classes,
         embed_dim=embed_dim, depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio,
@@ -102,7 +106,8 @@ def attention_maps(model: nn.Module, images: np.ndarray | torch.Tensor, *,
     """
     x = torch.as_tensor(images).float()
     if x.ndim != 4:
-        raise ValueError(f"attention_maps needs (n, channels, H, W); got {tuple(x.shape)}.")
+        raise MLPCInputError(f"x: attention_maps needs (n, channels, H, W); got "
+                             f"{tuple(x.shape)}. Add the channel axis with x[:, None].")
     dev = runtime.device(device)
     model = model.to(dev).eval()
     with _unfused(model) as store:
@@ -120,7 +125,8 @@ def attention_rollout(attn: np.ndarray, *, residual: bool = True) -> np.ndarray:
     """
     a = np.asarray(attn, dtype=np.float64)
     if a.ndim != 5 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"attn must be (depth, n, heads, T, T); got shape {a.shape}.")
+        raise MLPCInputError(f"attn must be (depth, n, heads, T, T); got shape {a.shape}. "
+                             "Pass the output of attention_maps unchanged.")
     a = a.mean(axis=2)
     eye = np.eye(a.shape[-1])
     if residual:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..runtime import check_random_state
+from ..validation import MLPCInputError
 
 #: Frame edge in pixels and the assumed pixel size in µm.
 FRAME_SIZE = 128
@@ -212,7 +213,8 @@ def frames(
     kinds = list(kinds)
     bad = sorted(set(kinds) - {"nominal", *ANOMALY_TYPES})
     if bad:
-        raise ValueError(f"Unknown frame kind(s) {bad}; use 'nominal' or one of {ANOMALY_TYPES}.")
+        raise MLPCInputError(f"Unknown frame kind(s) {bad} in kinds; use 'nominal' or one of "
+                             f"{ANOMALY_TYPES}.")
     lo, hi = (GAIN_RANGE if gain is None else (gain, gain) if np.isscalar(gain) else gain)
     out = np.empty((len(kinds), size, size), np.float32)
     for i, kind in enumerate(kinds):
@@ -246,7 +248,8 @@ def stream(
     rng = check_random_state(random_state)
     mix = ANOMALY_MIX if mix is None else mix
     if not 0 <= anomaly_fraction < 1:
-        raise ValueError(f"anomaly_fraction must be in [0, 1); got {anomaly_fraction}.")
+        raise MLPCInputError(f"anomaly_fraction must be in [0, 1); got {anomaly_fraction}. "
+                             "It is a fraction: 5 % is 0.05.")
     n_anom = int(round(n * anomaly_fraction))
     names = list(mix)
     p = np.array([mix[k] for k in names], float)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..runtime import check_random_state
+from ..validation import MLPCInputError
 
 
 def gaussian_random_field(
@@ -32,7 +33,8 @@ def gaussian_random_field(
     ly, lx = (correlation_length, correlation_length) if np.isscalar(correlation_length) \
         else correlation_length
     if min(ly, lx) <= 0:
-        raise ValueError(f"correlation_length must be positive; got {correlation_length}.")
+        raise MLPCInputError(f"correlation_length must be positive (px); got "
+                             f"{correlation_length}. Use e.g. correlation_length=4.")
     noise = check_random_state(random_state).standard_normal(shape)
     ky = np.fft.fftfreq(shape[0])[:, None]
     kx = np.fft.rfftfreq(shape[1])[None, :]
@@ -79,7 +81,8 @@ def two_phase(
     Heterogeneous Materials* (2002), ch. 12 (doi:10.1007/978-1-4757-6355-3).
     """
     if not 0 < volume_fraction < 1:
-        raise ValueError(f"volume_fraction must be in (0, 1); got {volume_fraction}.")
+        raise MLPCInputError(f"volume_fraction must be in (0, 1); got {volume_fraction}. It is "
+                             "a fraction: 35 % is 0.35.")
     rng = check_random_state(random_state)
     field = gaussian_random_field(shape, correlation_length, rng)
     cut = np.quantile(field, 1 - volume_fraction)
@@ -109,7 +112,8 @@ def two_phase_truth(
     from scipy.stats import norm
 
     if not 0 < volume_fraction < 1:
-        raise ValueError(f"volume_fraction must be in (0, 1); got {volume_fraction}.")
+        raise MLPCInputError(f"volume_fraction must be in (0, 1); got {volume_fraction}. It is "
+                             "a fraction: 35 % is 0.35.")
     ly, lx = _lengths(correlation_length)
     u = norm.ppf(1 - volume_fraction)
     pl = lambda length: np.exp(-u**2 / 2) / (np.pi * np.sqrt(2) * length)  # noqa: E731
@@ -153,11 +157,12 @@ def voronoi_polycrystal(
     from scipy.spatial import cKDTree
 
     if len(shape) != 2 or min(shape) < 2:
-        raise ValueError(f"shape must be (rows, cols) with both >= 2; got {shape}.")
+        raise MLPCInputError(f"shape must be (rows, cols) with both >= 2; got {shape}. "
+                             "Use e.g. shape=(128, 128).")
     n = int(round(shape[0] * shape[1] / mean_grain_area))
     if n < 1:
-        raise ValueError(f"mean_grain_area {mean_grain_area} px^2 is larger than the image "
-                         f"{shape}: make it smaller or the image larger.")
+        raise MLPCInputError(f"mean_grain_area {mean_grain_area} px^2 is larger than the image "
+                             f"{shape}: make it smaller or the image larger.")
     rng = check_random_state(random_state)
     seeds = rng.uniform(0, 1, size=(n, 2)) * np.array(shape, float)
     tree = cKDTree(seeds, boxsize=np.array(shape, float))
@@ -205,7 +210,9 @@ def effective_conductivity(
     # one 2-D two-phase map (bool or 0/1); a grey image raises MLPCInputError: segment first
     phase = check_phase_map(check_image(phase, "phase"), "phase")
     if sigma_phase <= 0 or sigma_matrix <= 0:
-        raise ValueError("sigma_phase and sigma_matrix must both be positive.")
+        raise MLPCInputError(f"sigma_phase and sigma_matrix must both be positive; got "
+                             f"{sigma_phase} and {sigma_matrix}. Give the two "
+                             "conductivities (any one unit), e.g. 10.0 and 1.0.")
     h, w = phase.shape
     s = np.where(phase.astype(bool), sigma_phase, sigma_matrix).astype(float)
     idx = np.arange(h * w).reshape(h, w)
@@ -296,7 +303,8 @@ def specimen_batch(
     from mlpc_helpers.runtime import progress_bar as tqdm
 
     if n < 1:
-        raise ValueError(f"n must be at least 1; got {n}.")
+        raise MLPCInputError(f"n must be at least 1; got {n}: ask for at least one "
+                             "specimen.")
     rng = check_random_state(random_state)
     vf = rng.uniform(*volume_fraction, size=n)
     length = rng.uniform(*correlation_length, size=n)
@@ -323,7 +331,9 @@ def patches(images: np.ndarray, per_side: int = 4) -> tuple[np.ndarray, np.ndarr
     images = check_stack(images, "images")  # (n, H, W); lists of one shape; no colour
     n, h, w = images.shape
     if h % per_side or w % per_side:
-        raise ValueError(f"H={h} and W={w} must be divisible by per_side={per_side}.")
+        raise MLPCInputError(f"images: H={h} and W={w} must be divisible by "
+                             f"per_side={per_side}; crop the images or pick a per_side "
+                             "that divides both.")
     ph, pw = h // per_side, w // per_side
     tiles = images.reshape(n, per_side, ph, per_side, pw).transpose(0, 1, 3, 2, 4)
     return tiles.reshape(n * per_side**2, ph, pw), np.repeat(np.arange(n), per_side**2)
@@ -350,7 +360,8 @@ def render_micrograph(
     rng = check_random_state(random_state)
     phase = np.asarray(phase)
     if phase.ndim not in (2, 3):
-        raise ValueError(f"phase must be (H, W) or (n, H, W); got shape {phase.shape}.")
+        raise MLPCInputError(f"phase must be (H, W) or (n, H, W); got shape "
+                             f"{phase.shape}. Pass one phase map or a stack of them.")
     session = {"brightness": float(rng.uniform(*brightness)),
                "contrast": float(rng.uniform(*contrast))}
     grey = session["brightness"] + session["contrast"] * phase.astype(float)

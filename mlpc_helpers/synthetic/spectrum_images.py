@@ -7,7 +7,7 @@ build them from physics:
   et al. 2024, doi:10.1016/j.matchar.2024.113924): α ferrite matrix, γ austenite islands and
   σ precipitates on the α/γ interfaces. Each pure-phase spectrum is a power-law zero-loss tail
   plus a Drude plasmon (energy loss function of a free-electron gas,
-  :func:`mlpc_helpers.hyperspectral.drude_loss`) with a phase-specific plasmon energy and
+  :func:`drude_loss`) with a phase-specific plasmon energy and
   width. Returns an ``exspy.signals.EELSSpectrum`` (energy axis in eV).
 - :func:`make_eds_cube`: STEM-EDS of a three-phase lower-mantle assemblage (after Chen et al.
   2024, doi:10.1016/j.ultramic.2024.113981): bridgmanite, ferropericlase and Ca-perovskite,
@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..hyperspectral import EDS_FAMILY, _quiet_hyperspy, drude_loss, fwhm_at_energy, xray_lines
 from ..runtime import check_random_state
+from ..validation import MLPCInputError
+from ..xray import EDS_FAMILY, fwhm_at_energy, quiet_hyperspy, xray_lines
 from .microstructure import gaussian_random_field
 
 SUPERSAMPLE = 4
@@ -49,6 +50,15 @@ EDS_PHASES: dict[str, dict[str, float]] = {
     "ferropericlase": {"O": 0.343, "Mg": 0.417, "Fe": 0.240},
     "Ca-perovskite": {"O": 0.413, "Si": 0.242, "Ca": 0.345},
 }
+
+
+def drude_loss(energy: np.ndarray, ep: float, gamma: float) -> np.ndarray:
+    """Drude energy-loss function Im(-1/eps) = E G Ep^2 / ((E^2 - Ep^2)^2 + (E G)^2).
+
+    ``energy``, ``ep`` (plasmon energy) and ``gamma`` (damping width) in eV; dimensionless.
+    """
+    e = np.asarray(energy, float)
+    return e * gamma * ep**2 / ((e**2 - ep**2) ** 2 + (e * gamma) ** 2)
 
 
 @dataclass
@@ -78,7 +88,8 @@ class SpectrumImage:
 
 def _check_shape(shape) -> tuple[int, int]:
     if len(shape) != 2 or min(shape) < 4:
-        raise ValueError(f"shape must be (rows, cols) with both >= 4; got {shape}.")
+        raise MLPCInputError(f"shape must be (rows, cols) with both >= 4; got {shape}. "
+                             "Use e.g. shape=(64, 64).")
     return int(shape[0]), int(shape[1])
 
 
@@ -168,7 +179,9 @@ def make_eels_cube(
     """
     rows, cols = _check_shape(shape)
     if n_channels < 10 or energy_range[1] <= energy_range[0] or energy_range[0] <= 0:
-        raise ValueError("need n_channels >= 10 and 0 < energy_range[0] < energy_range[1] (eV).")
+        raise MLPCInputError(f"n_channels={n_channels}, energy_range={energy_range}: need "
+                             "n_channels >= 10 and 0 < energy_range[0] < energy_range[1] "
+                             "(eV); e.g. n_channels=512, energy_range=(5.0, 40.0).")
     rng = check_random_state(random_state)
     scale = (energy_range[1] - energy_range[0]) / n_channels
     energy = energy_range[0] + scale * np.arange(n_channels)
@@ -197,7 +210,7 @@ def _poisson_mix(abund: np.ndarray, ends: np.ndarray, dose: np.ndarray,
 
 def _signal(kind: str, data: np.ndarray, offset: float, scale: float, pixel_um: float,
             title: str):
-    _quiet_hyperspy()
+    quiet_hyperspy()
     import exspy
 
     if kind == "eels":
@@ -233,7 +246,7 @@ def eds_endmember(energy_kev: np.ndarray, composition: dict[str, float],
     Kramers' law, ``Zbar (E0 - E) / E``, scaled to ``continuum_fraction`` of the counts at the
     mean Z of the assemblage. Both pass :func:`eds_detector_efficiency`.
     """
-    _quiet_hyperspy()
+    quiet_hyperspy()
     from exspy.material import elements
 
     e = np.asarray(energy_kev, float)
@@ -267,7 +280,8 @@ def grain_microstructure(shape: tuple[int, int], fractions: Sequence[float],
     rng = check_random_state(random_state)
     p = np.asarray(fractions, float)
     if np.any(p < 0) or p.sum() <= 0:
-        raise ValueError(f"fractions must be non-negative with a positive sum; got {fractions}.")
+        raise MLPCInputError(f"fractions must be non-negative with a positive sum; got "
+                             f"{fractions}. Give one area fraction per phase.")
     f = SUPERSAMPLE
     n = max(len(p), int(rows * cols / (np.pi / 4 * grain_size**2)))
     seeds = rng.uniform(0, 1, (n, 2)) * [rows * f, cols * f]
@@ -303,11 +317,13 @@ def make_eds_cube(
     """
     rows, cols = _check_shape(shape)
     if host not in EDS_PHASES:
-        raise ValueError(f"Unknown host {host!r}; use one of {list(EDS_PHASES)}.")
+        raise MLPCInputError(f"Unknown host {host!r}; use one of {list(EDS_PHASES)}.")
     if not 0 <= trace_ppm < 1e6:
-        raise ValueError(f"trace_ppm must be in [0, 1e6); got {trace_ppm}.")
+        raise MLPCInputError(f"trace_ppm must be in [0, 1e6); got {trace_ppm}. It is "
+                             "in ppm: 0.1 wt% is 1000.")
     if len(fractions) != len(EDS_PHASES):
-        raise ValueError(f"fractions needs one value per phase {list(EDS_PHASES)}.")
+        raise MLPCInputError(f"fractions has {len(fractions)} values; give one per phase "
+                             f"{list(EDS_PHASES)}, in that order.")
     rng = check_random_state(random_state)
     scale = (energy_range[1] - energy_range[0]) / n_channels
     energy = energy_range[0] + scale * np.arange(n_channels)

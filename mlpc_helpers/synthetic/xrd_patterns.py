@@ -33,7 +33,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..runtime import check_random_state
-from ..validation import MLPCInputError
+from ..validation import MLPCInputError, check_quantity
+from ..xrd import shift_pattern
 
 #: Cu Kα1 and Kα2 wavelengths in Å (Hölzer et al. 1997).
 CU_KA1, CU_KA2 = 1.5405929, 1.5444274
@@ -45,6 +46,7 @@ def _grid(tth: np.ndarray) -> tuple[np.ndarray, float]:
     t = np.asarray(tth, dtype=float)
     if t.ndim != 1 or t.size < 3 or not np.all(np.diff(t) > 0):
         raise MLPCInputError("tth must be a 1-D ascending 2θ grid (degrees) of ≥ 3 points.")
+    t = check_quantity(t, "tth", "tth_deg")  # radians or channel numbers: refused
     return t, float(np.median(np.diff(t)))
 
 
@@ -61,18 +63,6 @@ def peak_shift(tth: np.ndarray, zero: float = 0.0, displacement_mm: float = 0.0,
         raise MLPCInputError(f"radius_mm must be positive; got {radius_mm}.")
     theta = np.deg2rad(t / 2)
     return zero - np.rad2deg(2 * displacement_mm * np.cos(theta) / radius_mm)
-
-
-def apply_shift(pattern: np.ndarray, tth: np.ndarray, shift: np.ndarray | float) -> np.ndarray:
-    """The pattern seen when every feature at 2θ moves to 2θ + ``shift`` (scalar or per point).
-
-    Linear interpolation; edge values are repeated.
-    """
-    t, _ = _grid(tth)
-    s = np.broadcast_to(np.asarray(shift, dtype=float), t.shape)
-    # the value now at t came from t_src with t_src + shift(t_src) = t; shift varies slowly,
-    # so t_src ≈ t - shift(t).
-    return np.interp(t - s, t, np.asarray(pattern, dtype=float))
 
 
 def scherrer_fwhm(tth: np.ndarray, size_nm: float, wavelength: float = CU_KA1,
@@ -202,7 +192,8 @@ def simulate_mixtures(
     ``w_i · RIR_i · pattern_i``. Per phase: crystallite size log-uniform in ``size_nm``
     (:func:`broaden`), March–Dollase ``r`` uniform in ``po_r``
     (:func:`orientation_factor`). Per pattern: zero error uniform in ±``zero_shift`` degrees
-    and sample displacement uniform in ±``displacement_mm`` (:func:`peak_shift`), the Kα2
+    and sample displacement uniform in ±``displacement_mm`` (:func:`peak_shift`, applied
+    with :func:`mlpc_helpers.xrd.shift_pattern`), the Kα2
     replica if ``kalpha2`` (only for Kα1-only references), a :func:`background` of up to
     ``background_max`` of the peak maximum, scaling to a maximum uniform in ``max_counts``
     and Poisson counting noise.
@@ -254,7 +245,7 @@ def simulate_mixtures(
         if "shift" not in off:
             d = peak_shift(t, rng.uniform(-zero_shift, zero_shift),
                            rng.uniform(-displacement_mm, displacement_mm))
-            y = apply_shift(y, t, d)
+            y = shift_pattern(y, t, d)
         if kalpha2:
             y = add_kalpha2(y, t)
         y = np.clip(y, 0, None)

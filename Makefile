@@ -24,7 +24,7 @@ RENDER := $(RUN_ENV) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/render.py
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: course setup lock data data-archives execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser seeds grade release
+.PHONY: course setup lock data data-archives execute site render lab test test-gpu test-unit test-student student handouts clean help quarto browser vendor-js seeds gpu-kit gpu-kit-check grade release
 
 help:
 	@echo "make course    set up .venv, fetch data, execute every notebook, build _site/"
@@ -34,6 +34,8 @@ help:
 	@echo "make release WEEK=N SOLUTIONS=M TAG=t   public material in build/release/public/"
 	@echo "make render    render _site/ with Quarto from build/executed/ (make handouts: PDFs)"
 	@echo "make seeds     run notebooks for SEEDS seeds (default 10), table in build/seeds/"
+	@echo "               EXECUTOR=slurm PARTITION= GPUS= TIME_MIN= WORKERS=: on a SLURM cluster"
+	@echo "make gpu-kit   build/gpu-kit/: wheels + data + scripts for offline GPU nodes"
 	@echo "make setup     install .venv from requirements/lock.txt (make lock refreshes it)"
 	@echo "make lab | data | quarto | execute | test-gpu | test-student | clean"
 
@@ -42,10 +44,12 @@ help:
 # (uv pip compile --universal: Linux, macOS arm64, Python 3.11+), from pyproject.toml's core
 # and the extras `lab` (Jupyter, the course build) and `test`. `make setup` installs exactly
 # that with pip (--require-hashes --no-deps), then the course itself; `make lock` refreshes the
-# lock after a change to pyproject.toml (keeps every pin it can; UPGRADE=1: newest releases).
-# TORCH=cpu (Linux): torch and torchvision from PyTorch's CPU index, without PyPI's CUDA wheels.
+# lock after a change to pyproject.toml (keeps every pin it can; UPGRADE=1: newest releases
+# within requirements/constraints.txt, which holds PyTorch at the semester's version).
+# TORCH=cpu (Linux): torch and torchvision from PyTorch's CPU index, without PyPI's CUDA wheels
+# (give it on a new .venv; the choice is kept in .venv/.torch for later runs).
 LOCK := requirements/lock.txt
-TORCH ?= pypi
+TORCH ?= $(shell cat $(VENV)/.torch 2>/dev/null || echo pypi)
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 ENVPY := $(PY) -m mlpc_course.environment
 $(STAMP): pyproject.toml $(LOCK)
@@ -56,7 +60,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	  set -e; $(ENVPY) without-cuda -o $(VENV)/lock-cpu.txt; \
 	  echo "torch, torchvision: CPU wheels from $(TORCH_CPU_INDEX)"; \
 	  $(PY) -m pip install --quiet --no-deps --index-url $(TORCH_CPU_INDEX) \
-	    "torch==$$($(ENVPY) pin torch)+cpu" "torchvision==$$($(ENVPY) pin torchvision)+cpu"; \
+	    "torch==$$($(ENVPY) pin torch)+cpu" "torchvision==$$($(ENVPY) pin torchvision)+cpu" \
+	    || { echo "No CPU wheels from $(TORCH_CPU_INDEX) (offline? only PyPI reachable?):" \
+	         "rm -rf $(VENV) and run make without TORCH=cpu (PyPI's CUDA build)."; exit 1; }; \
 	  $(PY) -m pip install --quiet --require-hashes --no-deps -r $(VENV)/lock-cpu.txt; \
 	else \
 	  echo "$(PY) -m pip install --require-hashes --no-deps -r $(LOCK)"; \
@@ -65,6 +71,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps -e .
 	$(ENVPY) check $(if $(filter cpu,$(TORCH)),--ignore-cuda,)
 	$(PY) -m pip check
+	@echo $(TORCH) > $(VENV)/.torch
 	@touch $(STAMP)
 	@echo "Installed the course environment ($(LOCK)) in $(VENV)/"
 
@@ -74,8 +81,8 @@ lock:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c 'import uv' 2>/dev/null || $(PY) -m pip install --quiet uv
 	UV_PYTHON_DOWNLOADS=never $(PY) -m uv pip compile pyproject.toml --extra lab --extra test \
-	  --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade,) \
-	  -o $(LOCK)
+	  -c requirements/constraints.txt --universal --python-version 3.11 --generate-hashes \
+	  --quiet $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 	@echo "Wrote $(LOCK): commit it; make setup installs it."
 
 data: $(STAMP)
@@ -100,7 +107,14 @@ quarto:
 	  QUARTO_VERSION=$(QUARTO_VERSION) bash tools/install_quarto.sh .quarto-cli; fi
 	@echo "quarto $$($(QUARTO) --version): $(QUARTO)"
 
-# Headless Chromium for tests/test_browser.py (Debian package; needs root or sudo).
+# KaTeX (maths of pages and decks) from the npm registry into _includes/katex/, at the version
+# in package.json / package-lock.json. Only to refresh it: the copy is committed, so rendering
+# needs neither Node.js nor the network.
+vendor-js:
+	bash tools/vendor_js.sh
+
+# Headless Chromium for tests/test_browser.py (Debian package; needs root or sudo). axe-core
+# (the accessibility check there) comes with the PyPI package axe-playwright-python (.[test]).
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v $${MLPC_CHROMIUM:-chromium} >/dev/null 2>&1 || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -202,17 +216,56 @@ test-student: student data
 	  MLPC_METRICS_DIR=$(abspath build/student-metrics) $(PY) -m pytest student --nbval-lax \
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
-# Seed sweep (not part of `make test`): NOTEBOOKS (stems or patterns; default every
-# notebooks/week*.ipynb) for seeds 0..SEEDS-1, each run in a fresh kernel with MLPC_SEED set and
-# its metrics in build/seeds/<seed>/ (build/metrics is untouched), WORKERS runs at a time
-# (default: the CPU count; one thread each). Resumable: finished notebook x seed runs are
-# skipped. Writes build/seeds/summary.csv and summary.md. MLPC_FULL=1 runs the full sizes.
+# Seed sweep (not part of `make test`; README "Seed sweeps"): NOTEBOOKS (stems or patterns;
+# default every notebooks/week*.ipynb) for seeds 0..SEEDS-1, each notebook x seed one submitit
+# job running the notebook in a fresh kernel with MLPC_SEED set, its metrics in
+# build/seeds/<seed>/ (FULL=1 or MLPC_FULL=1: full published sizes, build/seeds-full/).
+# EXECUTOR=local (default): this machine, WORKERS jobs at a time (default the CPU count, one
+# thread each). EXECUTOR=slurm: a SLURM job array (login node) with PARTITION, GPUS and CPUS
+# per job (CPUS = the kernel's threads), MEM_GB, TIME_MIN per job, WORKERS array tasks at a
+# time, SLURM_ARGS="account=x qos=y" (more #SBATCH flags), SETUP="module load cuda" (run
+# before each job). A failed job is submitted again RETRIES times. Resumable: finished runs
+# are skipped. Writes summary.csv/.md and records device, versions, commit, executor, times.
 SEEDS ?= 10
 WORKERS ?=
 NOTEBOOKS ?=
+EXECUTOR ?= local
+PARTITION ?=
+GPUS ?=
+CPUS ?=
+MEM_GB ?=
+TIME_MIN ?=
+SLURM_ARGS ?=
+SETUP ?=
+RETRIES ?= 1
+FULL ?=
+SEEDS_OPTS = --seeds $(SEEDS) --executor $(EXECUTOR) --retries $(RETRIES) \
+  $(if $(WORKERS),--workers $(WORKERS),) $(if $(PARTITION),--partition '$(PARTITION)',) \
+  $(if $(GPUS),--gpus $(GPUS),) $(if $(CPUS),--cpus $(CPUS),) \
+  $(if $(MEM_GB),--mem-gb $(MEM_GB),) $(if $(TIME_MIN),--time-min $(TIME_MIN),) \
+  $(foreach a,$(SLURM_ARGS),--slurm '$(a)') $(if $(SETUP),--setup '$(SETUP)',) \
+  $(if $(filter 1,$(FULL)),--full,)
 seeds: data
-	MPLBACKEND=Agg HF_HUB_OFFLINE=1 $(PY) -m mlpc_course.cli seeds --seeds $(SEEDS) \
-	  $(if $(WORKERS),--workers $(WORKERS),) $(foreach n,$(NOTEBOOKS),'$(n)')
+	MPLBACKEND=Agg HF_HUB_OFFLINE=1 $(PY) -m mlpc_course.cli seeds $(SEEDS_OPTS) \
+	  $(foreach n,$(NOTEBOOKS),'$(n)')
+
+# GPU kit for offline GPU nodes (tools/gpu_kit.py; README "Seed sweeps on a cluster"):
+# build/gpu-kit/ = the wheels a PyTorch image lacks, the data of the notebooks of KIT (neu,
+# unet, xrd, attention, or gpu: every notebook with a gpu-tagged cell) verified against the
+# manifests, install.sh (offline) and run.sh (full-size sweep, local or SLURM).
+# KIT_PYTHON_VERSION=3.12 for an image with another Python. gpu-kit-check: install the kit
+# with no network into a stand-in image (this torch only) and run one notebook once, offline.
+KIT ?= gpu
+KIT_OUT ?= build/gpu-kit
+KIT_PYTHON_VERSION ?=
+KIT_CHECK_NOTEBOOK ?= week04_xrd_phase_id
+gpu-kit: $(STAMP)
+	$(PY) tools/gpu_kit.py build --group $(KIT) --out $(KIT_OUT) \
+	  $(if $(KIT_PYTHON_VERSION),--python-version $(KIT_PYTHON_VERSION),) \
+	  $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS),)
+
+gpu-kit-check: gpu-kit
+	$(PY) tools/gpu_kit.py check --kit $(KIT_OUT) --notebook $(KIT_CHECK_NOTEBOOK)
 
 clean:
 	rm -rf _site _handouts build _freeze .quarto student .pytest_cache

@@ -277,7 +277,7 @@ class Course:
     def project_weeks(self) -> tuple[int, int]:
         """First and last week of the mini-project (launch to report)."""
         launch_week = 1 + (self.launch.date() - self.weeks[0].lecture.date).days // 7
-        return launch_week, max(m.week for m in self.milestones)
+        return launch_week, max([m.week for m in self.milestones], default=launch_week)
 
     @property
     def project_release(self) -> dt.datetime:

@@ -143,6 +143,8 @@ def grading_md(c: Course) -> str:
 
 def hand_in_md(c: Course) -> str:
     weeks = c.hand_in_weeks
+    if not weeks:
+        return "No weekly hand-in: the exercises are for practice."
     span = (f"weeks {weeks[0]}–{weeks[-1]}" if weeks == list(range(weeks[0], weeks[-1] + 1))
             else "weeks " + ", ".join(map(str, weeks)))
     first = c.deadline(weeks[0]) if weeks else None
@@ -277,8 +279,11 @@ def fragments(c: Course) -> dict[str, str]:
         "hand-in": hand_in_md(c), "release": release_md(c), "ask": ask_md(c),
         "holidays": holidays_md(c), "project-timeline": project_timeline_md(c),
         "rubric": rubric_md(c), "people": people_md(c), "placeholders": placeholders_md(c),
-        "ideas": ideas_md(c),
     }
+    try:  # only the pages that show the ideas need them (quarto_data reports the error)
+        out["ideas"] = ideas_md(c)
+    except CourseConfigError:
+        pass
     for w in c.weeks:
         out[f"week {w.number}"] = week_md(c, w.number)
     return out
@@ -300,7 +305,10 @@ def inline(c: Course) -> dict[str, str]:
     out["deadline-slot"] = f"{dl.strftime('%A')} {fmt_time(dl)}" if dl else "—"
     sol = c.solutions_release(1)
     out["solutions-slot"] = f"{sol.strftime('%A')} {fmt_time(sol)}"
-    out["ideas-count"] = str(len(load_ideas(c)))
+    try:
+        out["ideas-count"] = str(len(load_ideas(c)))
+    except CourseConfigError:
+        pass
     for m in c.milestones:
         out[f"milestone {m.id}"] = fmt_dt(m.due)
         out[f"milestone-week {m.id}"] = str(m.week)
@@ -343,5 +351,11 @@ def title_meta(c: Course) -> dict[str, dict[str, Any]]:
 
 def quarto_data(c: Course) -> dict[str, Any]:
     """The JSON that ``_extensions/mlpc/course`` reads (see the module docstring)."""
+    errors = {}
+    try:
+        load_ideas(c)
+    except CourseConfigError as err:
+        errors = {"ideas": str(err), "ideas-count": str(err)}
     return {"blocks": fragments(c), "inline": inline(c), "weeks": title_meta(c),
+            "errors": errors,
             "generated": dt.datetime.now(c.tz).isoformat(timespec="seconds")}

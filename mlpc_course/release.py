@@ -35,7 +35,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,7 +305,8 @@ def _readme(rel: Release, url: str, title: str) -> str:
 
 def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
                   root: Path | None = None, site: bool = False,
-                  executed: Path | None = None) -> Release:
+                  executed: Path | None = None, only: Sequence[str] = (),
+                  handouts: bool = True) -> Release:
     """Write ``out/public/`` (see the module docstring) and return what was released.
 
     Raises
@@ -364,9 +365,16 @@ def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
         "source_commit": _commit(root), "built": dt.datetime.now(dt.UTC).isoformat(
             timespec="seconds"),
         "student": released, "solutions_notebooks": with_solutions}, indent=1) + "\n")
+    needles = secrets(sources, solutions)
     if site:
-        rel.site = render_public_site(rel, root, executed or root / "build" / "executed", out)
-    leaks = find_leaks(public, secrets(sources, solutions), only=RELEASED)
+        rel.site = render_public_site(rel, root, executed or root / "build" / "executed", out,
+                                      only, handouts)
+        staged = find_leaks(out / "stage" / "render", needles,
+                            only=["notebooks", "slides", editions.STUDENT_DIR])
+        if staged:
+            raise ReleaseError("answers found in the staged site sources:\n  "
+                               + "\n  ".join(staged[:30]))
+    leaks = find_leaks(public, needles, only=RELEASED)
     if leaks:
         raise ReleaseError("answers found in the public tree (nothing may be published):\n  "
                            + "\n  ".join(leaks[:30]))
@@ -375,11 +383,14 @@ def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
 
 # --- the student-mode site ---------------------------------------------------------------
 
-def render_public_site(rel: Release, root: Path, executed: Path, out: Path) -> Path:
+def render_public_site(rel: Release, root: Path, executed: Path, out: Path,
+                       only: Sequence[str] = (), handouts: bool = True) -> Path:
     """Render the student-mode site and handouts into ``rel.public / "docs"``.
 
     Uses ``tools/render.py`` (its staging, its Quarto call, its log checks) with
-    ``--out-root``, on executed copies turned into public pages first.
+    ``--out-root``, on executed copies turned into public pages first. ``only``: render just
+    these project files (e.g. ``notebooks/week03_leakage.ipynb``; a quick check);
+    ``handouts=False``: no PDF handouts.
     """
     import importlib.util
 
@@ -399,10 +410,12 @@ def render_public_site(rel: Release, root: Path, executed: Path, out: Path) -> P
         raise ReleaseError(f"no executed copy of {', '.join(missing)} in {executed}: run "
                            "`make execute` (or `make test`) first")
     docs = rel.public / "docs"
-    for profile in ("handout", None):
+    for profile in (("handout",) if handouts else ()) + (None,):
         argv = ["--executed", str(pages), "--out-root", str(stage)]
         if profile:
             argv += ["--profile", profile]
+        if only:  # tools/render.py --only: these files, rendered as the project
+            argv += ["--only", *only]
         _patch_decks(render, rel)
         if render.main(argv) != 0:
             raise ReleaseError(f"the {'handout' if profile else 'site'} render failed: see "
@@ -410,6 +423,9 @@ def render_public_site(rel: Release, root: Path, executed: Path, out: Path) -> P
     if docs.exists():
         shutil.rmtree(docs)
     shutil.copytree(stage / "_site", docs)
+    handouts = stage / "_handouts"
+    if handouts.is_dir() and not (docs / "handouts").exists():
+        shutil.copytree(handouts, docs / "handouts")
     return docs
 
 
@@ -423,7 +439,10 @@ def public_pages(pages: Path, rel: Release, root: Path, executed: Path) -> list[
     for src in sorted((root / "notebooks").glob("*.ipynb")):
         stem, week = src.stem, week_of(src.stem) or 0
         if week > rel.week:
-            nbformat.write(placeholder_notebook(stem, week), pages / src.name)
+            from .weeks import _title
+
+            nbformat.write(placeholder_notebook(f"Week {week} — {_title(src)}", week),
+                           pages / src.name)
             continue
         done = executed / src.name
         if not done.exists():
@@ -439,9 +458,8 @@ def _patch_decks(render: Any, rel: Release) -> None:
     original = getattr(render, "_mlpc_original_stage", None) or render.stage
     render._mlpc_original_stage = original
 
-    def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
-              profile: str | None = None) -> list[str]:
-        problems = original(stage_dir, executed, allow_missing, profile)
+    def stage(stage_dir: Path, executed: Path, *args: Any, **kwargs: Any) -> list[str]:
+        problems = original(stage_dir, executed, *args, **kwargs)
         for deck in sorted((stage_dir / "slides").glob("*.qmd")):
             w = deck_week(deck)
             if w is not None and w > rel.week:
@@ -520,7 +538,9 @@ def main_release(args: Any) -> int:
             raise ReleaseError("no TAG given and HEAD carries no tag: give TAG=<name>, the tag "
                                "the public repository will carry (e.g. TAG=2026-w03)")
         rel = build_release(week, sols, tag, Path(args.out) if args.out else None, root,
-                            site=args.site)
+                            site=args.site or bool(args.site_only),
+                            executed=Path(args.executed) if args.executed else None,
+                            only=args.site_only)
         push = commit_release(rel, Path(args.commit)) if args.commit else None
     except (ReleaseError, editions.EditionError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -553,5 +573,9 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--out", default=None, help="folder (default build/release)")
     r.add_argument("--site", action="store_true",
                    help="also render the student-mode site and handouts into public/docs/")
+    r.add_argument("--site-only", nargs="*", default=[], metavar="FILE",
+                   help="render only these project files (e.g. notebooks/week03_leakage.ipynb)")
+    r.add_argument("--executed", default=None,
+                   help="executed notebooks for --site (default build/executed)")
     r.add_argument("--commit", default=None, metavar="CLONE",
                    help="copy into this clone of the public repository, commit and tag there")

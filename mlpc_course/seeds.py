@@ -58,6 +58,7 @@ from mlpc_helpers import report
 from mlpc_helpers.paths import atomic_write_bytes, project_root
 
 from .cluster import ClusterOptions, Outcome
+from .environment import KEY_PACKAGES
 
 CELL_TIMEOUT_S = 1800
 SUMMARY_COLUMNS = (
@@ -74,28 +75,19 @@ KERNEL_ENV = {
     "TQDM_DISABLE": "1",
     "MPLBACKEND": "Agg",
 }
-#: package versions each run records (those installed; the kernel's environment)
-VERSION_PACKAGES = (
-    "numpy", "scipy", "scikit-learn", "scikit-image", "pandas", "matplotlib", "torch",
-    "torchvision", "timm", "hyperspy", "exspy", "orix", "kikuchipy", "pymatgen", "matminer",
-    "shap", "mlpc-helpers", "nbclient", "ipykernel", "submitit",
-)
 #: file with the commit of a copy of the course without git (the GPU kit writes it)
 COMMIT_FILE = ".mlpc-commit"
 
 # Run in the kernel after the notebook (not saved anywhere): what the run ran on. The
 # device is the one the notebook's torch code resolved (runtime.device(): MLPC_DEVICE, else
 # a GPU when there is one); "cpu" for a notebook that never imported torch.
+# Run in the kernel after the notebook (not saved anywhere): what the run ran on. Versions
+# and the lock come from mlpc_course.environment.record (one home for what a run records);
+# the device is the one the notebook's torch code resolved (runtime.device(): MLPC_DEVICE,
+# else a GPU when there is one), "cpu" for a notebook that never imported torch.
 _PROBE = '''
-def _mlpc_sweep_probe(path, packages):
+def _mlpc_sweep_probe(path):
     import json, os, platform, sys
-    from importlib import metadata
-    versions = {}
-    for name in packages:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -107,8 +99,18 @@ def _mlpc_sweep_probe(path, packages):
     except AttributeError:
         cores = os.cpu_count()
     info = {"python": platform.python_version(), "platform": platform.platform(terse=True),
-            "cpu": cpu, "cpu_cores": cores, "versions": versions, "device": "cpu",
-            "gpu": None, "cuda": None}
+            "cpu": cpu, "cpu_cores": cores, "device": "cpu", "gpu": None, "cuda": None}
+    try:
+        from mlpc_course import environment
+        from mlpc_helpers.paths import project_root
+        lock = project_root() / "requirements" / "lock.txt"
+        rec = environment.record(lock if lock.is_file() else environment.LOCK)
+        info["versions"] = {k: v for k, v in rec["packages"].items() if v != "not installed"}
+        for key in ("torch_build", "lock_sha256", "matches_lock", "differs_from_lock"):
+            info[key] = rec.get(key)
+    except Exception as err:
+        info["versions"] = {}
+        info["versions_error"] = repr(err)
     torch = sys.modules.get("torch")
     if torch is not None:
         info["torch_threads"] = torch.get_num_threads()
@@ -119,11 +121,11 @@ def _mlpc_sweep_probe(path, packages):
             from mlpc_helpers import runtime
             info["device"] = runtime.device()
         except Exception as err:
-            info["device"] = "unknown (" + str(err) + ")"
+            info["device"] = "unknown (" + repr(err) + ")"
     with open(path, "w") as fh:
         json.dump(info, fh)
 
-_mlpc_sweep_probe(%r, %r)
+_mlpc_sweep_probe(%r)
 del _mlpc_sweep_probe
 '''
 
@@ -263,7 +265,9 @@ def run_one(notebook: str | Path, seed: int, out: str | Path, full: bool = False
     -------
     dict
         The marker: notebook, seed, seconds, full, started, finished, the probe (device,
-        gpu, cuda, cpu, cpu_cores, python, platform, versions) and ``provenance``.
+        gpu, cuda, cpu, cpu_cores, python, platform, versions, torch_build, lock_sha256,
+        matches_lock, differs_from_lock: see :func:`mlpc_course.environment.record`) and
+        ``provenance``.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -287,7 +291,7 @@ def run_one(notebook: str | Path, seed: int, out: str | Path, full: bool = False
         nb = nbformat.read(notebook, as_version=4)
         probe = work / "_probe.json"
         nb.cells.append(nbformat.v4.new_code_cell(
-            _PROBE % (str(probe), VERSION_PACKAGES)))
+            _PROBE % str(probe)))
         client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3",
             resources={"metadata": {"path": str(notebook.parent)}},
@@ -547,6 +551,20 @@ def device_label(info: dict[str, Any]) -> str:
     return f"CPU: {info.get('cpu') or '?'}" + (f" ({cores} cores)" if cores else "")
 
 
+def _lock_label(info: dict[str, Any]) -> str:
+    """``"requirements/lock.txt d3527d31d83e (installed = lock)"`` or ``"... (differs: torch
+    2.14.1 -> 2.5.1)"``, ``"no lock"``, ``"not recorded"``."""
+    if "lock_sha256" not in info:
+        return "not recorded"
+    if not info["lock_sha256"]:
+        return "no lock"
+    diff = info.get("differs_from_lock") or {}
+    state = "installed = lock" if info.get("matches_lock") else "differs: " + ", ".join(
+        f"{k} {v[0]} -> {v[1] or 'missing'}" for k, v in sorted(diff.items())[:5]) + (
+        ", ..." if len(diff) > 5 else "")
+    return f"lock {info['lock_sha256'][:12]} ({state})"
+
+
 def provenance(out: str | Path) -> dict[str, Any]:
     """What the finished runs of ``out`` ran on, from their markers and ``sweeps.json``.
 
@@ -596,6 +614,7 @@ def provenance(out: str | Path) -> dict[str, Any]:
         "executors": count(i.get("executor", "not recorded") for i in markers),
         "devices": count(device_label(i) for i in markers),
         "python": count(i.get("python", "not recorded") for i in markers),
+        "locks": count(_lock_label(i) for i in markers),
         "versions": versions,
         "sweeps": sweeps,
     }
@@ -622,6 +641,8 @@ def provenance_text(prov: dict[str, Any], packages: Sequence[str] = (
                               if prov.get("python") else ""))
     else:
         parts.append("package versions not recorded (runs older than the provenance)")
+    if prov.get("locks") and set(prov["locks"]) != {"not recorded"}:
+        parts.append(one(prov["locks"]))
     parts.append(f"commit {one(prov.get('commits'))}")
     parts.append(f"executor {one(prov.get('executors'))}")
     return "; ".join(parts)
@@ -738,7 +759,7 @@ def write_summary(out: str | Path | None = None) -> Path:
         "median, min and max over the seeds (the most frequent value for non-numbers) and, "
         "where a published value and tolerance exist, how many seeds fall inside.",
         "",
-        f"Ran on: {provenance_text(prov, VERSION_PACKAGES)}.",
+        f"Ran on: {provenance_text(prov, KEY_PACKAGES)}.",
         "",
         "| notebook | key | n seeds | median | min | max | published | seeds within |",
         "|---|---|---|---|---|---|---|---|",

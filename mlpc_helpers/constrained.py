@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 from .validation import (
     MLPCInputError,
     check_fractions,
+    check_percent,
     check_table,
     check_target,
     check_vector,
@@ -166,7 +167,8 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, *, standard: i
     if not np.all(np.isfinite(A)) or not np.all(np.isfinite(y)):
         raise MLPCInputError("library or patterns hold NaN or inf; fill or drop them first.")
     _standard_index(standard, A.shape[1])
-    w = _standard_wt_pct(standard_wt_pct) / 100.0
+    w = check_percent(standard_wt_pct, "standard_wt_pct",
+                      typical="20 for 20 wt% corundum") / 100.0
     mineral = (np.ones(A.shape[1], bool) if mineral is None
                else np.asarray(mineral, dtype=bool))
     if mineral.shape != (A.shape[1],):
@@ -190,22 +192,6 @@ def internal_standard_nnls(patterns: Any, library: Any, rir: Any, *, standard: i
         coefs[j, free] = s[n_o:]
         coefs[j, standard] = ratio * rir[standard] * np.sum(s[:n_o] / rir[others])
     return coefs
-
-
-def _standard_wt_pct(value: Any) -> float:
-    """A weight percent of an internal standard in (0, 100); a value <= 1 is named as a
-    fraction with the fix (spiked standards are 10-30 wt%)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise MLPCInputError(f"standard_wt_pct: expected a weight percent (a number in "
-                             f"0..100); got {value!r}.") from None
-    if 0 < v <= 1:
-        raise MLPCInputError(f"standard_wt_pct: {v:g} looks like a fraction; this argument is "
-                             f"in wt% (0..100): pass {100 * v:g}.")
-    if not 0 < v < 100:
-        raise MLPCInputError(f"standard_wt_pct must be in (0, 100) wt%; got {v:g}.")
-    return v
 
 
 def _standard_index(standard: Any, n_phases: int) -> None:

@@ -130,12 +130,14 @@ def points(n: float, *, name: str | None = None) -> Callable[[Callable[..., Any]
 
     Raises
     ------
-    ValueError
-        ``n`` is not a positive number.
+    MLPCInputError
+        ``n`` is not a positive number (a ValueError).
     """
     if isinstance(n, bool) or not isinstance(n, int | float) or not n > 0 or math.isinf(n):
-        raise ValueError(f"points({n!r}): give the test's points as a positive number, "
-                         "e.g. @points(1)")
+        from .validation import MLPCInputError
+
+        raise MLPCInputError(f"points({n!r}): give the test's points as a positive number, "
+                             "e.g. @points(1)")
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         test = PointsTest(func, float(n), name or func.__name__)
@@ -355,9 +357,8 @@ def run_check(cell: str, exercise: str, needs: Sequence[str], namespace: dict,
     return value
 
 
-def _magic(line: str, cell: str) -> Any:
-    from IPython import get_ipython
-
+def parse_magic_line(line: str) -> tuple[list[str], float, str]:
+    """``--needs a,b --hidden-points 3 'Exercise 2'`` -> (["a", "b"], 3.0, "Exercise 2")."""
     words = shlex.split(line)
     needs: list[str] = []
     hidden = 0.0
@@ -367,7 +368,13 @@ def _magic(line: str, cell: str) -> Any:
         elif words[0] == "--hidden-points":
             hidden = float(words[1])
         words = words[2:]
-    exercise = " ".join(words) or "the exercise above"
+    return needs, hidden, " ".join(words) or "the exercise above"
+
+
+def _magic(line: str, cell: str) -> Any:
+    from IPython import get_ipython
+
+    needs, hidden, exercise = parse_magic_line(line)
     shell = get_ipython()
     return run_check(cell, exercise, needs, shell.user_ns, shell, hidden)
 

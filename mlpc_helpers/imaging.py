@@ -7,8 +7,12 @@
   vignetting and Gaussian read noise (seeded); :func:`random_microscopes` draws a different one
   for each image (domain randomisation); :func:`harmonise` undoes gain, offset and vignetting
   with a flat field estimated from the stack and the reference's grey-level statistics.
-- Augmentation for :func:`mlpc_helpers.models.fit`: :func:`augment_batch` (numpy, flips, small
-  shifts, brightness) and :func:`fit_augmenter`, which wraps it for ``fit(augment=...)``.
+- Grey levels: :func:`standardise` (per-image z-score), :func:`otsu_mask` (Otsu's global
+  threshold), :func:`resize_stack` (antialiased resize to [0, 1]) — one of each in the
+  package.
+- Augmentation for :func:`mlpc_helpers.models.fit`: :func:`augmenter`, the one family of
+  label-preserving transforms (:data:`AUGMENTATIONS`: flips, the symmetries of the square,
+  shifts, gain/offset, brightness, denoising pairs), drawn per image.
 
 Nothing here imports torch at module level.
 """
@@ -23,15 +27,7 @@ from typing import Any
 import numpy as np
 
 from .runtime import check_random_int, check_random_state
-from .validation import MLPCInputError, as_float_image, from_float_image, warn
-from .validation import check_stack as _check_stack
-
-
-def check_stack(images: Any, name: str = "images") -> np.ndarray:
-    """``images`` as an array of shape (n, H, W) (:func:`mlpc_helpers.validation.check_stack`):
-    one clear :class:`~mlpc_helpers.validation.MLPCInputError` for a single image, an RGB(A)
-    image, colour stacks, or a list of images of different shapes or dtypes."""
-    return _check_stack(images, name)
+from .validation import MLPCInputError, as_float_image, check_stack, from_float_image, warn
 
 
 def _to_unit(x: np.ndarray, name: str = "images") -> np.ndarray:
@@ -92,8 +88,13 @@ def thumbnails(images: np.ndarray, size: int = 48) -> np.ndarray:
     x = check_stack(images)
     if size < 8:
         raise MLPCInputError(f"size must be at least 8 pixels; got {size}.")
+    from .runtime import progress_bar
+
     sc = _scale(x)
-    t = np.stack([resize(_unit_image(img, sc), (size, size), anti_aliasing=True) for img in x])
+    t = np.empty((len(x), size, size))  # image by image: memory ~ the input, not 8x
+    slow = x.nbytes > 256 * 2**20  # a progress bar for large stacks
+    for k in progress_bar(range(len(x)), desc="thumbnails", disable=not slow):
+        t[k] = resize(_unit_image(x[k], sc), (size, size), anti_aliasing=True)
     t = t - gaussian_filter(t, (0, size / 16, size / 16), mode="reflect")
     t = t.reshape(len(x), -1)
     t -= t.mean(axis=1, keepdims=True)
@@ -505,59 +506,148 @@ def resize_stack(images: np.ndarray, size: int, *, progress: bool | None = None)
     return out
 
 
-def augment_batch(
-    x: np.ndarray,
-    random_state: int | np.random.Generator | None = None,
-    *,
-    flips: bool = True,
+# ----------------------------------------------------------------------------- augmentation
+#: The label-preserving transforms of :func:`augmenter` and what each one mimics; applied in
+#: this order. ``"all"`` is shorthand for ``("rot90", "gain")``, ``"none"`` for no hook.
+AUGMENTATIONS = {
+    "flip": "mirror images left-right and up-down (each with probability 1/2): a specimen "
+            "viewed from the other side",
+    "rot90": "one of the 8 symmetries of the square (flips and 90-degree rotations): no "
+             "preferred orientation",
+    "shift": "a circular shift of up to max_shift pixels along each axis: the field of view "
+             "placed elsewhere",
+    "gain": "detector gain and offset: x -> g x + b, g in [1 - s, 1 + s], |b| <= s "
+            "(s = strength; standardised images, so b is in standard deviations)",
+    "brightness": "illumination of images in [0, 1]: x -> clip(g x, 0, 1), g in gain_range",
+    "noise": "denoising pairs: (x,) -> (noisy x, x); half of each batch Gaussian noise "
+             "(SD in sigma), half Poisson counts (photons at full scale in photons)",
+}
+
+
+def augmenter(
+    *transforms: str,
+    strength: float = 0.3,
     max_shift: int = 4,
-    brightness: float = 0.1,
-) -> np.ndarray:
-    """Random flips (left-right and up-down), circular shifts of up to ``max_shift`` pixels and
-    a brightness change (gain in 1 ± ``brightness``, offset ± ``brightness`` in units of the
-    batch's standard deviation), drawn per image. ``x``: float (n, channels, H, W); returns a
-    new array of the same shape. Labels do not change under these transforms.
-    ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
-    rng = check_random_state(random_state)
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise MLPCInputError(f"augment_batch needs (n, channels, H, W); got shape {x.shape}.")
-    bad = ~np.isfinite(x).reshape(len(x), -1).all(axis=1)
-    if bad.any():
-        raise MLPCInputError(f"x: image {int(np.flatnonzero(bad)[0])} of the batch holds NaN or "
-                             f"inf ({int(bad.sum())} such images); fill or drop them first.")
-    out = x.copy()
-    n = len(out)
-    scale = float(out.std()) or 1.0
-    for k in range(n):
-        img = out[k]
-        if flips and rng.random() < 0.5:
-            img = img[..., ::-1]
-        if flips and rng.random() < 0.5:
-            img = img[..., ::-1, :]
-        if max_shift > 0:
-            dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-            img = np.roll(img, (int(dy), int(dx)), axis=(-2, -1))
-        if brightness > 0:
-            g = rng.uniform(1 - brightness, 1 + brightness)
-            b = rng.uniform(-brightness, brightness) * scale
-            img = g * img + b
-        out[k] = img
-    return out
+    gain_range: tuple[float, float] = (0.6, 1.4),
+    sigma: tuple[float, float] = (0.05, 0.15),
+    photons: tuple[float, float] = (20.0, 100.0),
+    masks: bool = False,
+    random_state: int | np.random.Generator | None = None,
+) -> Callable[[tuple], tuple] | None:
+    """A batch hook ``augment(batch) -> batch`` for :func:`mlpc_helpers.models.fit`: the one
+    augmentation family of the package.
 
+    Every transform is drawn per image from one private torch generator (seeded with
+    ``runtime.check_random_int(random_state)``), on the device of the batch.
 
-def fit_augmenter(random_state: int | np.random.Generator | None = None,
-                  **kwargs: Any) -> Callable[[tuple], tuple]:
-    """``augment=`` hook for :func:`mlpc_helpers.models.fit`: applies :func:`augment_batch`
-    (keyword arguments passed on) to the images of each training batch, keeps the labels.
-    One Generator, ``runtime.check_random_state(random_state)``, serves every batch."""
-    rng = check_random_state(random_state)
+    Parameters
+    ----------
+    *transforms : str
+        Names of :data:`AUGMENTATIONS` (applied in that table's order), or ``"all"``
+        (rot90 and gain) or ``"none"``.
+    strength : float
+        Half-width of the "gain" ranges.
+    max_shift : int
+        Largest "shift" in pixels.
+    gain_range : (float, float)
+        Range of the "brightness" factor.
+    sigma, photons : (float, float)
+        Ranges of the "noise" transform: Gaussian SD (grey levels) and photons at full scale.
+    masks : bool
+        ``batch[1]`` is a mask (n, H, W) or (n, C, H, W): the geometric transforms (flip,
+        rot90, shift) move it with its image (segmentation).
+    random_state : int, numpy.random.Generator or None
+        None: the course seed ``MLPC_SEED``.
 
-    def hook(batch: tuple) -> tuple:
-        import torch
+    Returns
+    -------
+    callable or None
+        The hook (``batch[0]`` of shape (n, C, H, W)); None for ``"none"``.
 
+    Raises
+    ------
+    MLPCInputError
+        For an unknown transform, or "noise" together with ``masks``.
+    """
+    import torch
+
+    names: list[str] = []
+    for t in transforms:
+        names += ["rot90", "gain"] if t == "all" else [] if t == "none" else [t]
+    unknown = [t for t in names if t not in AUGMENTATIONS]
+    if unknown:
+        raise MLPCInputError(f"unknown augmentation(s) {unknown}; choose from "
+                             f"{[*AUGMENTATIONS, 'all', 'none']}.")
+    if not names:
+        return None
+    if masks and "noise" in names:
+        raise MLPCInputError("'noise' makes (noisy, clean) pairs for an autoencoder; it cannot "
+                             "be combined with masks=True.")
+    order = [t for t in AUGMENTATIONS if t in names]
+    gen = torch.Generator()
+    gen.manual_seed(check_random_int(random_state))
+
+    def per_image(x: Any, fn: Callable[[Any, int], Any], k: Any, n_kinds: int) -> Any:
+        out = x.clone()
+        for s in range(n_kinds):
+            sel = (k == s).to(x.device)
+            if sel.any():
+                out[sel] = fn(x[sel], s)
+        return out
+
+    def augment(batch: tuple) -> tuple:
         x = batch[0]
-        xa = augment_batch(x.detach().cpu().numpy(), rng, **kwargs)
-        return (torch.as_tensor(xa, dtype=x.dtype, device=x.device), *batch[1:])
+        y = batch[1] if masks else None
+        n = x.shape[0]
+        bad = ~torch.isfinite(x.reshape(n, -1)).all(dim=1)
+        if bad.any():
+            raise MLPCInputError(f"x: image {int(bad.nonzero()[0, 0])} of the batch holds NaN "
+                                 f"or inf ({int(bad.sum())} such images); fill or drop them "
+                                 "first.")
+        for t in order:
+            if t == "flip":
+                lr, ud = torch.rand(2, n, generator=gen) < 0.5
+                x = torch.where(lr.view(-1, 1, 1, 1).to(x.device), torch.flip(x, (-1,)), x)
+                x = torch.where(ud.view(-1, 1, 1, 1).to(x.device), torch.flip(x, (-2,)), x)
+                if y is not None:
+                    shape = (-1,) + (1,) * (y.ndim - 1)
+                    y = torch.where(lr.view(shape).to(y.device), torch.flip(y, (-1,)), y)
+                    y = torch.where(ud.view(shape).to(y.device), torch.flip(y, (-2,)), y)
+            elif t == "rot90":
+                sym = torch.randint(0, 8, (n,), generator=gen)
+                x = per_image(x, _d4, sym, 8)
+                if y is not None:
+                    y = per_image(y, _d4, sym, 8)
+            elif t == "shift":
+                d = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=gen)
+                x = torch.stack([torch.roll(x[i], tuple(d[i].tolist()), dims=(-2, -1))
+                                 for i in range(n)])
+                if y is not None:
+                    y = torch.stack([torch.roll(y[i], tuple(d[i].tolist()), dims=(-2, -1))
+                                     for i in range(n)])
+            elif t == "gain":
+                u = torch.rand(2, n, 1, 1, 1, generator=gen).to(x.device)
+                x = x * (1 + strength * (2 * u[0] - 1)) + strength * (2 * u[1] - 1)
+            elif t == "brightness":
+                g = gain_range[0] + (gain_range[1] - gain_range[0]) * torch.rand(
+                    n, 1, 1, 1, generator=gen)
+                x = (x * g.to(x.device)).clamp(0, 1)
+            elif t == "noise":
+                u = torch.rand(n, 1, 1, 1, generator=gen).to(x.device)
+                s = sigma[0] + (sigma[1] - sigma[0]) * u
+                p = photons[0] + (photons[1] - photons[0]) * u
+                gauss = x + s * torch.randn(x.shape, generator=gen).to(x.device)
+                pois = torch.poisson((x * p).cpu(), generator=gen).to(x.device) / p
+                use_gauss = (torch.arange(n, device=x.device) % 2 == 0).view(n, 1, 1, 1)
+                return (torch.where(use_gauss, gauss, pois).clamp(0, 1), x, *batch[1:])
+        return (x, y, *batch[2:]) if masks else (x, *batch[1:])
 
-    return hook
+    return augment
+
+
+def _d4(x: Any, s: int) -> Any:
+    """Symmetry ``s`` (0..7) of the square: ``s % 4`` quarter turns, then a mirror if s >= 4."""
+    import torch
+
+    x = torch.rot90(x, s % 4, dims=(-2, -1))
+    return torch.flip(x, dims=(-1,)) if s >= 4 else x

@@ -375,23 +375,6 @@ def segmentation_scores(y_true, y_pred, class_names) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ events in time
-def _intervals(iv, name: str) -> np.ndarray:
-    a = np.asarray(iv)
-    if a.size == 0:
-        return np.zeros((0, 2), int)
-    if a.ndim not in (1, 2) or a.shape[-1] != 2 or (a.ndim == 1 and a.size != 2):
-        raise MLPCInputError(f"{name}: expected [start, stop) intervals, shape (k, 2); got "
-                             f"shape {a.shape}. Use process_signals.mask_to_intervals(mask).")
-    try:
-        a = a.astype(float).reshape(-1, 2)
-    except (TypeError, ValueError):
-        raise MLPCInputError(f"{name}: interval bounds must be sample indices.") from None
-    if not np.isfinite(a).all() or np.any(a != np.round(a)) or np.any(a[:, 1] < a[:, 0]):
-        raise MLPCInputError(f"{name}: interval bounds must be whole sample indices with "
-                             "start <= stop; got " f"{a[:3].tolist()}...")
-    return a.astype(int)
-
-
 def _interval_iou(a, b) -> float:
     """IoU of two ``[start, stop)`` intervals: :func:`iou` of their masks (0 when disjoint)."""
     inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
@@ -427,10 +410,12 @@ def match_intervals(*, y_true, y_pred, iou_threshold: float = 0.5) -> dict[str, 
     MLPCInputError
         For a threshold outside (0, 1] or intervals that are not (k, 2) whole indices.
     """
+    from .process_signals import check_intervals
+
     if not 0 < iou_threshold <= 1:
         raise MLPCInputError(f"iou_threshold must be in (0, 1]; got {iou_threshold}.")
-    t = _intervals(y_true, "y_true")
-    p = _intervals(y_pred, "y_pred")
+    t = check_intervals(y_true, "y_true")
+    p = check_intervals(y_pred, "y_pred")
     pairs = sorted(((_interval_iou(a, b), i, j) for i, a in enumerate(p)
                     for j, b in enumerate(t)), reverse=True)
     used_p, used_t, ious = set(), set(), []

@@ -7,8 +7,8 @@ pandas frames with one row per sample. Nothing here imports torch.
 - :func:`smooth` — centred rolling median or mean (a median keeps step edges sharp).
 - :func:`hysteresis_trigger` — a Schmitt trigger: switch on above ``high``, off below
   ``low``, then drop gaps shorter than ``min_gap`` and events shorter than ``min_duration``.
-- :func:`mask_to_intervals`, :func:`intervals_to_mask` — runs of True as ``[start, stop)``
-  intervals and back; scored with :func:`mlpc_helpers.metrics.match_intervals` (interval
+- :func:`mask_to_intervals`, :func:`intervals_to_mask`, :func:`check_intervals` — runs of
+  True as ``[start, stop)`` intervals and back; scored with :func:`mlpc_helpers.metrics.match_intervals` (interval
   F1) and :func:`mlpc_helpers.metrics.iou` (sample-wise IoU).
 - :func:`band_power`, :func:`segment_features` — per-segment summary features (mean, RMS,
   standard deviation, max, spectral band power from Welch's method).
@@ -36,6 +36,7 @@ __all__ = [
     "hysteresis_trigger",
     "mask_to_intervals",
     "intervals_to_mask",
+    "check_intervals",
     "band_power",
     "segment_features",
     "sliding_windows",
@@ -80,8 +81,11 @@ def _as_mask(mask, name: str) -> np.ndarray:
     return m.astype(bool)
 
 
-def _intervals(iv, name: str) -> np.ndarray:
-    a = np.asarray(iv)
+def check_intervals(intervals, name: str = "intervals") -> np.ndarray:
+    """``[start, stop)`` intervals as an int array (k, 2) (:func:`mask_to_intervals` makes
+    them); an empty input gives (0, 2). Raises :class:`MLPCInputError` naming ``name`` for
+    another shape, bounds that are not whole sample indices, or start > stop."""
+    a = np.asarray(intervals)
     if a.size == 0:
         return np.zeros((0, 2), int)
     if a.ndim not in (1, 2) or a.shape[-1] != 2 or (a.ndim == 1 and a.size != 2):
@@ -140,7 +144,7 @@ def mask_to_intervals(mask) -> np.ndarray:
 def intervals_to_mask(intervals, n: int) -> np.ndarray:
     """Boolean mask of length ``n``, True inside every ``[start, stop)`` interval."""
     mask = np.zeros(int(n), bool)
-    for start, stop in _intervals(intervals, "intervals"):
+    for start, stop in check_intervals(intervals, "intervals"):
         mask[max(start, 0):max(stop, 0)] = True
     return mask
 

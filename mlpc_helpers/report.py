@@ -386,9 +386,9 @@ def seed_summary(keys: Mapping[str, str | tuple[str, str]], *,
     """How a notebook's headline numbers move with the seed: one table and one figure.
 
     The one call that closes a notebook's "How much do these numbers move with the seed?"
-    section. It prints one line per key, ``label  range`` (min–max, median, number of seeds
-    and source: :func:`seed_range_text`; for a name or a label, the most frequent value:
-    :func:`seed_mode`), then draws the min–max figure of ``keys``
+    section. It prints one line per key, ``label  min–max (median ...)`` under a header that
+    names the number of seeds and the sweep (:func:`seed_range`; for a name or a label, the
+    most frequent value: :func:`seed_mode`), then draws the min–max figure of ``keys``
     (:func:`plot_seed_ranges`: bar min–max over the seeds, dot median, star this run,
     diamond the published value).
 
@@ -447,22 +447,25 @@ def seed_summary(keys: Mapping[str, str | tuple[str, str]], *,
                 "quantity with its unit) or a (label, format) pair such as "
                 "('MAE (wt%)', '{:.1f}').")
     nb = notebook or _notebook
-    texts = {}
-    for key, (_, f) in rows.items():
-        r = seed_range(key, notebook=nb, folder=folder)
-        if r is not None and r.min is None:
-            mode = seed_mode(key, notebook=nb, folder=folder)
-            texts[key] = f"{mode} (most frequent; {r.n} seeds, {r.source})" if mode else None
-        elif r is not None:
-            texts[key] = seed_range_text(key, f, notebook=nb, folder=folder)
-        else:
-            texts[key] = None
-    if any(t is not None for t in texts.values()):
+    ranges = {key: seed_range(key, notebook=nb, folder=folder) for key in rows}
+    found = [r for r in ranges.values() if r is not None]
+    if found:
+        common = {(r.n, r.source) for r in found}
+        n, source = next(iter(common))
+        one = len(common) == 1  # the usual case: say "10 seeds, sweep of ..." once
         width = max(len(label) for label, _ in rows.values())
-        print("Over the seeds of the sweep (min–max, median):")
-        for key, (label, _) in rows.items():
-            text = texts[key] or "not in the sweep (run `make seeds NOTEBOOKS=" \
-                f"{nb or '<notebook>'}`)"
+        print(f"Over the {n} seeds of the {source} (min–max, median):" if one
+              else "Over the seeds of the sweep (min–max, median):")
+        for key, (label, f) in rows.items():
+            r = ranges[key]
+            where = "" if r is None or one else f"; {r.n} seeds, {r.source}"
+            if r is None:
+                text = f"not in the sweep (run `make seeds NOTEBOOKS={nb or '<notebook>'}`)"
+            elif r.min is None:  # a name or a label: its most frequent value
+                text = f"{seed_mode(key, notebook=nb, folder=folder)} (most frequent{where})"
+            else:
+                lo, hi, med = f.format(r.min), f.format(r.max), f.format(r.median)
+                text = f"{lo if lo == hi else f'{lo}–{hi}'} (median {med}{where})"
             print(f"  {label:<{width}}  {text}")
     labels = {k: label for k, (label, _) in rows.items() if k in keys}
     return plot_seed_ranges(nb, list(keys), labels=labels, sharex=sharex, folder=folder)

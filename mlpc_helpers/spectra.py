@@ -356,7 +356,9 @@ def cosine_matrix(a, b) -> np.ndarray:
     a = np.atleast_2d(np.asarray(a, float))
     b = np.atleast_2d(np.asarray(b, float))
     if a.shape[1] != b.shape[1]:
-        raise MLPCInputError(f"a and b need the same number of columns; got {a.shape}, {b.shape}.")
+        raise MLPCInputError(f"a and b need the same number of columns (one channel axis); got "
+                             f"{a.shape}, {b.shape}. Spectra on another grid: resample them "
+                             "onto one axis first, np.interp(axis_a, axis_b, row) per row.")
     na = np.linalg.norm(a, axis=1, keepdims=True)
     nb = np.linalg.norm(b, axis=1, keepdims=True)
     return (a / np.where(na == 0, 1, na)) @ (b / np.where(nb == 0, 1, nb)).T
@@ -372,21 +374,6 @@ def match_to_references(components, references, names: Sequence[str]) -> pd.Data
                          "cosine": s[np.arange(len(s)), order[:, 0]],
                          "runner_up_cosine": s[np.arange(len(s)), order[:, 1]]
                          if s.shape[1] > 1 else np.nan})
-
-
-def choose_n_components(errors: Sequence[float], ks: Sequence[int],
-                        gain: float = 0.1) -> int:
-    """Smallest k after which one more component lowers the error by less than ``gain``
-    (a fraction of the error at the first k): the elbow, read from the data alone."""
-    e = np.asarray(errors, float)
-    ks = list(ks)
-    if len(e) != len(ks) or len(e) < 2:
-        raise MLPCInputError("errors and ks need the same length (at least 2).")
-    drops = (e[:-1] - e[1:]) / e[0]
-    for k, d in zip(ks[:-1], drops, strict=True):
-        if d < gain:
-            return int(k)
-    return int(ks[-1])
 
 
 def rank_at_noise(rss: Sequence[float], ks: Sequence[int], noise: float) -> int:

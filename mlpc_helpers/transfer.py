@@ -1,20 +1,17 @@
-"""Data scarcity and transfer learning (week 6): learning-curve draws, linear probes,
-augmentation families for micrographs and the SimCLR contrastive objective.
+"""Data scarcity and transfer learning (week 6): linear probes, learning-curve tables and the
+SimCLR contrastive objective.
 
 Torch is imported inside the functions that need it (``import mlpc_helpers.transfer`` stays
 light); the trainable networks live in :mod:`mlpc_helpers.models.finetune` and
-:mod:`mlpc_helpers.models.unet_pretrained`.
+:mod:`mlpc_helpers.models.unet_pretrained`. The labelled subsets (fixed test set, draws of n
+images per class) are in :mod:`mlpc_helpers.splits`, the augmentation families in
+:func:`mlpc_helpers.imaging.augmenter`, the stack resize in
+:func:`mlpc_helpers.imaging.resize_stack`.
 
 Contents
 --------
-- :func:`split_pool_test`, :func:`subsample_per_class`, :func:`learning_curve_draws`: a fixed
-  test set, and several random draws of ``n`` labelled images per class from the rest.
-- :func:`resize_stack`: fast antialiased resize of an image stack (torch).
 - :func:`probe_accuracy`: a linear probe (standardise + logistic regression) on frozen
   features, scored on the test set.
-- :data:`AUGMENTATION_FAMILIES`, :func:`augmenter`: label-preserving transforms grouped by the
-  physics they mimic (mirror flips, 90-degree rotations, detector gain/offset), as batch
-  hooks for :func:`mlpc_helpers.models.fit`.
 - :func:`nt_xent`, :func:`simclr_views`, :func:`simclr_step`: the SimCLR objective
   (Chen et al. 2020) for self-supervised pretraining on unlabelled images.
 - :func:`curve_table`: mean and spread of learning-curve results.
@@ -31,23 +28,12 @@ from .runtime import check_random_int
 from .validation import MLPCInputError
 
 __all__ = [
-    "AUGMENTATION_FAMILIES",
-    "augmenter",
     "curve_table",
     "nt_xent",
     "probe_accuracy",
     "simclr_step",
     "simclr_views",
 ]
-
-#: Augmentation families and the acquisition change each one mimics.
-AUGMENTATION_FAMILIES = {
-    "none": "no augmentation",
-    "flip": "mirror images (left-right, up-down): a specimen viewed from the other side",
-    "rot90": "the 8 symmetries of the square (flips and 90-degree rotations)",
-    "gain": "detector gain and offset: x -> g x + b, g in [1-s, 1+s], |b| <= s",
-    "all": "rot90 and gain together",
-}
 
 
 # ----------------------------------------------------------------------- subsampling
@@ -101,79 +87,12 @@ def probe_accuracy(
     return float(np.mean(clf.predict(Fte) == np.asarray(y_test)))
 
 
-# --------------------------------------------------------------------- augmentation
+# ------------------------------------------------------------------- SimCLR views
 def _symmetry(x: Any, k: int, flip: bool) -> Any:
     import torch
 
     x = torch.rot90(x, k, dims=(-2, -1))
     return torch.flip(x, dims=(-1,)) if flip else x
-
-
-def augmenter(
-    family: str,
-    *,
-    strength: float = 0.3,
-    random_state: int | np.random.Generator | None = None,
-) -> Callable[[tuple], tuple] | None:
-    """A batch hook for :func:`models.fit` that applies one augmentation family per image.
-
-    Parameters
-    ----------
-    family : {"none", "flip", "rot90", "gain", "all"}
-        See :data:`AUGMENTATION_FAMILIES`. ``flip``: a random left-right and a random
-        up-down mirror; ``rot90``: one of the 8 symmetries of the square (dihedral group
-        D4); ``gain``: ``x -> g x + b`` with ``g`` uniform in [1 - strength, 1 + strength]
-        and ``b`` uniform in [-strength, strength] (images standardised, so in units of
-        their standard deviation) — a change of detector gain and black level;
-        ``all``: rot90 then gain.
-    strength : float
-        Amplitude of the gain family.
-    random_state : int, Generator or None
-        Seeds a private torch generator (via :func:`runtime.check_random_int`).
-
-    Returns
-    -------
-    callable or None
-        ``augment(batch) -> batch`` transforming ``batch[0]`` (n, C, H, W), labels kept;
-        None for ``"none"``.
-
-    Raises
-    ------
-    MLPCInputError
-        For an unknown family.
-    """
-    import torch
-
-    if family not in AUGMENTATION_FAMILIES:
-        raise MLPCInputError(
-            f"unknown augmentation family {family!r}; choose from {list(AUGMENTATION_FAMILIES)}."
-        )
-    if family == "none":
-        return None
-    gen = torch.Generator()
-    gen.manual_seed(check_random_int(random_state, offset=64))
-
-    def augment(batch: tuple) -> tuple:
-        x = batch[0]
-        n = x.shape[0]
-        if family == "flip":
-            lr, ud = torch.rand(2, n, generator=gen) < 0.5
-            x = torch.where(lr.view(-1, 1, 1, 1).to(x.device), torch.flip(x, (-1,)), x)
-            x = torch.where(ud.view(-1, 1, 1, 1).to(x.device), torch.flip(x, (-2,)), x)
-        if family in ("rot90", "all"):
-            sym = torch.randint(0, 8, (n,), generator=gen)
-            out = x.clone()
-            for s in range(8):
-                m = (sym == s).to(x.device)
-                if m.any():
-                    out[m] = _symmetry(x[m], s % 4, s >= 4)
-            x = out
-        if family in ("gain", "all"):
-            u = torch.rand(2, n, 1, 1, 1, generator=gen).to(x.device)
-            x = x * (1 + strength * (2 * u[0] - 1)) + strength * (2 * u[1] - 1)
-        return (x, *batch[1:])
-
-    return augment
 
 
 # -------------------------------------------------------------------- SimCLR (SSL)

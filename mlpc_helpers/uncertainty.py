@@ -13,10 +13,10 @@ Scores of a Gaussian predictive distribution :math:`\\mathcal N(\\mu_i, \\sigma_
 - :func:`recalibration_scale` — one factor s for all SDs, fitted on held-out data.
 
 Gaussian processes (scikit-learn): :func:`make_gp`, :func:`gp_uncertainty`,
-:func:`gp_noise_sd`, :func:`ard_length_scales`. Cross-validation by group:
-:func:`grouped_cv`. Acquisition: :func:`expected_improvement`,
-:func:`upper_confidence_bound`, :func:`constrained_expected_improvement`; a campaign on a
-pool of measured rows: :func:`simulate_campaign`.
+:func:`gp_noise_sd`, :func:`ard_length_scales` (cross-validation by group:
+:func:`mlpc_helpers.splits.grouped_cv`). Acquisition: :func:`upper_confidence_bound`,
+:func:`constrained_expected_improvement`; a campaign on a pool of measured rows:
+:func:`simulate_campaign`.
 """
 
 from __future__ import annotations
@@ -313,19 +313,6 @@ def fit_predict_recalibrated(fit: Callable[[np.ndarray, np.ndarray], Callable],
 
 
 # ----------------------------------------------------------------------------- acquisition
-def expected_improvement(mu: Any, sd: Any, best: float, xi: float = 0.0) -> np.ndarray:
-    """Expected improvement over ``best`` for maximisation (Jones, Schonlau & Welch 1998).
-
-    :math:`EI = (\\mu-f^*-\\xi)\\Phi(z) + \\sigma\\varphi(z)`,
-    :math:`z = (\\mu-f^*-\\xi)/\\sigma`; 0 where :math:`\\sigma = 0` and
-    :math:`\\mu \\le f^*`.
-    """
-    mu, sd = _mu_sd(mu, sd, allow_zero=True)
-    imp = mu - best - xi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(sd > 0, imp / sd, 0.0)
-    ei = imp * stats.norm.cdf(z) + sd * stats.norm.pdf(z)
-    return np.where(sd > 0, ei, np.maximum(imp, 0.0))
 
 
 def upper_confidence_bound(mu: Any, sd: Any, kappa: float = 2.0) -> np.ndarray:

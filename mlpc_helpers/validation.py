@@ -567,6 +567,8 @@ QUANTITIES: dict[str, Quantity] = {
     "d50_um": Quantity("a powder particle size D50", "µm", (0.5, 1000.0), (("mm", 1e3),)),
     "speed_mm_per_s": Quantity("a scan speed", "mm/s", (1.0, 1e5), (("m/s", 1e3),)),
     "intercept_mm": Quantity("a mean lineal intercept", "mm", (1e-5, 10.0), (("µm", 1e-3),)),
+    "wavelength_A": Quantity("an X-ray tube wavelength (Ag 0.56 to Cr 2.29 Å)", "Å",
+                             (0.3, 3.0), (("nm", 10.0), ("pm", 0.01))),
 }
 #: The quantity an axis in a unit is checked against when ``check_axis(plausible=True)``.
 _AXIS_QUANTITY = {"keV": "energy_keV", "°": "tth_deg", "deg": "tth_deg", "s": "time_s"}
@@ -793,7 +795,6 @@ def text_columns_message(frame: Any, columns: Sequence[Any] | None = None,
         return (f"{name}: expected numbers; some entries are not numbers. Convert with "
                 "pd.to_numeric first.")
     cells = [v for t in text.values() for v in t]
-    low = {v.strip().lower() for v in cells}
     kinds, read = [], {}
     if any(_DEC_COMMA.match(_UNIT_SUFFIX.sub("", v)) for v in cells):
         kinds.append("decimal commas (',' as the decimal mark, as German or French "
@@ -906,8 +907,9 @@ def check_fractions(x: Any, name: str = "x", *, total: float = 1.0) -> np.ndarra
     Detects the other scale from the row sums: with ``total=1`` rows that all sum to 50-150
     are percentages (wt% from a Rietveld table) and are divided by 100, with a
     :class:`MLPCInputWarning`; with ``total=100`` rows that all sum to 0.5-1.5 are fractions
-    and are multiplied by 100. Rows of both kinds in one table raise
-    :class:`MLPCInputError` naming the rows. Other sums are left alone (the function decides).
+    and are multiplied by 100. A table whose rows all sum to ~1 or ~100, of both kinds,
+    raises :class:`MLPCInputError` naming the rows. Other sums are left alone (the function
+    decides: e.g. unconstrained fit results to be projected).
     """
     a = np.asarray(x, dtype=np.float64)
     rows = np.atleast_2d(a)
@@ -917,21 +919,17 @@ def check_fractions(x: Any, name: str = "x", *, total: float = 1.0) -> np.ndarra
     as_pct = (sums >= 50) & (sums <= 150)  # the two scales: percentages sum to ~100,
     as_frac = (sums >= 0.5) & (sums <= 1.5)  # fractions to ~1
     got = f"{sums.min():.4g}" if len(sums) == 1 else f"{sums.min():.4g} to {sums.max():.4g}"
-    if total == 1 and as_pct.any():
-        if not as_pct.all():
-            raise MLPCInputError(
-                f"{name}: rows {_few(np.flatnonzero(as_pct))} sum to ~100 (percentages) but rows "
-                f"{_few(np.flatnonzero(~as_pct))} do not; one scale per table. Convert the "
-                f"percentage rows ({_pct_hint(name)}) or check them.")
+    if total in (1, 100) and (as_pct | as_frac).all() and as_pct.any() and as_frac.any():
+        raise MLPCInputError(
+            f"{name}: rows {_few(np.flatnonzero(as_pct))} sum to ~100 (percentages) but rows "
+            f"{_few(np.flatnonzero(as_frac))} sum to ~1 (fractions); one scale per table. "
+            f"Convert the percentage rows ({_pct_hint(name)}) or the fraction rows (* 100).")
+    if total == 1 and as_pct.all():
         warn(f"{name}: rows sum to {got}, so they are percentages, not fractions (this "
              f"function works on fractions, total=1); divided by 100. Pass {name} / 100 to "
              "say so yourself, or total=100 where the function takes it.")
         return a / 100.0
-    if total == 100 and as_frac.any():
-        if not as_frac.all():
-            raise MLPCInputError(
-                f"{name}: rows {_few(np.flatnonzero(as_frac))} sum to ~1 (fractions) but rows "
-                f"{_few(np.flatnonzero(~as_frac))} do not; one scale per table.")
+    if total == 100 and as_frac.all():
         warn(f"{name}: rows sum to {got}, so they are fractions, not percentages "
              f"(total=100); multiplied by 100. Pass {name} * 100 or total=1 to say so "
              "yourself.")

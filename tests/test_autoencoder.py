@@ -51,14 +51,6 @@ def test_add_noise_levels():
     assert abs(float(p.std()) - np.sqrt(0.5 / 50)) < 0.02
 
 
-def test_noise_augment_returns_noisy_input_and_clean_target():
-    x = torch.full((4, 1, 16, 16), 0.5)
-    noisy, clean = models.noise_augment(random_state=1)((x,))
-    assert torch.equal(clean, x) and not torch.equal(noisy, x)
-    (bright,) = models.gain_augment((2.0, 2.0))((x,))
-    assert torch.allclose(bright, torch.ones_like(x))
-
-
 def test_training_reduces_reconstruction_error():
     rng = np.random.default_rng(0)
     yy, xx = np.mgrid[0:64, 0:64]

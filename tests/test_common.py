@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import os
 import pkgutil
@@ -218,6 +219,8 @@ def _estimator_classes() -> dict[str, type]:
     estimators (discovered, not listed)."""
     found = {}
     for name in _package_modules():
+        if name.rsplit(".", 1)[1].startswith("_"):  # bases of private modules (_base)
+            continue
         mod = importlib.import_module(name)
         for cname, obj in vars(mod).items():
             if (inspect.isclass(obj) and obj.__module__ == name and not cname.startswith("_")
@@ -342,7 +345,7 @@ def test_table_estimators_take_object_arrays_of_numbers(est):
     y = rng.uniform(size=40)
     clone(est).fit(X, y)
     X[0, 0] = {"foo": "bar"}
-    with pytest.raises(MLPCInputError, match="X"):
+    with pytest.raises(MLPCInputError, match="X|residual_maps"):
         clone(est).fit(X, y)
 
 
@@ -382,6 +385,42 @@ def test_no_bare_value_error_is_raised_in_the_package():
     assert not bad, f"raise MLPCInputError (mlpc_helpers.validation) instead: {bad}"
 
 
+# --- doctests -----------------------------------------------------------------------------------
+
+def _doctest_modules() -> list[str]:
+    """Modules whose docstrings hold examples: all of features/ and synthetic/ must."""
+    out = []
+    for name in _package_modules():
+        path = Path(importlib.util.find_spec(name).origin)
+        if path.name != "__init__.py" and ">>>" in path.read_text():
+            out.append(name)
+    return out
+
+
+def test_every_module_of_features_and_synthetic_has_examples():
+    with_examples = set(_doctest_modules())
+    for sub in ("features", "synthetic"):
+        for m in pkgutil.iter_modules([str(PKG / sub)]):
+            if not m.name.startswith("_"):
+                assert f"mlpc_helpers.{sub}.{m.name}" in with_examples, (
+                    f"mlpc_helpers.{sub}.{m.name}: add an Examples section (doctest) to its "
+                    "public functions")
+
+
+@pytest.mark.parametrize("name", _doctest_modules())
+def test_docstring_examples_run(name):
+    """The examples in the docstrings are code that runs and prints what they show."""
+    import doctest
+
+    mod = importlib.import_module(name)
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(mod, name, globs=vars(mod).copy()):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} failing example(s) in {name} (output above)"
+
+
 # --- the package --------------------------------------------------------------------------------
 
 def _modules_on_disk() -> set[str]:
@@ -396,6 +435,27 @@ def test_dir_of_the_package_lists_exactly_the_modules_on_disk():
     assert public == _modules_on_disk()
     for name in sorted(public - {"models"}):  # every listed name resolves
         assert getattr(mlpc_helpers, name).__name__ == f"mlpc_helpers.{name}"
+
+
+FRONT_DOORS = ("mlpc_helpers", "mlpc_helpers.data", "mlpc_helpers.features",
+               "mlpc_helpers.models", "mlpc_helpers.synthetic")
+
+
+@pytest.mark.parametrize("name", FRONT_DOORS)
+def test_every_front_door_lists_its_names_explicitly(name):
+    """One style for the root and every subpackage: ``__all__`` is an explicit list of the
+    modules and the names a notebook reaches for; ``dir()`` shows exactly it; every name
+    resolves; every public module on disk is listed."""
+    pkg = importlib.import_module(name)
+    assert isinstance(pkg.__all__, list) and pkg.__all__, f"{name} has no explicit __all__"
+    assert sorted(dir(pkg)) == sorted(pkg.__all__), f"dir({name}) is not its __all__"
+    folder = Path(pkg.__file__).parent
+    on_disk = {m.name for m in pkgutil.iter_modules([str(folder)]) if not m.name.startswith("_")}
+    assert on_disk <= set(pkg.__all__), (
+        f"{name}: modules {sorted(on_disk - set(pkg.__all__))} are not in the front door; add "
+        f"them to the submodules list of {folder.name}/__init__.py")
+    for attr in pkg.__all__:
+        assert getattr(pkg, attr) is not None, f"{name}.{attr} does not resolve"
 
 
 def test_synthetic_lists_its_generator_modules():

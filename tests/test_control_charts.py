@@ -113,8 +113,3 @@ def test_chart_alarms_use_nominal_data_only():
     test = meltpool.frames(["nominal"] * 20 + ["lack_of_fusion"] * 20, rng, size=64)
     a = cc.feature_chart_alarms(train, calib, test, alpha=0.05)
     assert a.shape == (40,) and a[20:].mean() > a[:20].mean()
-    z = rng.normal(size=(100, 3))
-    res = rng.normal(0, 0.01, (100, 8, 8))
-    t2, s2 = cc.cae_chart_alarms(z[:60], z[60:], np.vstack([z[:5], z[:5] + 10]),
-                                 res[60:], np.concatenate([res[:5], 10 * res[:5]]))
-    assert t2[5:].all() and s2[5:].all() and t2.dtype == bool

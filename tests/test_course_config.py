@@ -249,16 +249,23 @@ def _quarto():
 @pytest.mark.slow
 @pytest.mark.skipif(_quarto() is None, reason="Quarto not installed (make quarto)")
 def test_extension_renders_moved_dates_into_pages_and_title_slides(tmp_path):
-    """A page with shortcodes and a deck rendered with a config whose first dates moved by a
-    week and whose lecturer is set: the page shows the moved dates and holiday notes, the
-    deck's title slide the lecturer, the institution and the week's lecture."""
+    """A page with shortcodes, a deck and a notebook rendered with a config whose first dates
+    moved by a week and whose lecturer is set: the page shows the moved dates and holiday
+    notes; the deck's title slide, and the typst handouts of the deck and of the notebook,
+    show the lecturer, the institution and the week's dates (~10 s CPU: three renders)."""
     proj = tmp_path / "proj"
     (proj / "slides").mkdir(parents=True)
     shutil.copytree(ROOT / "_extensions" / "mlpc" / "course",
                     proj / "_extensions" / "mlpc" / "course")
     (proj / "_quarto.yml").write_text(
-        "project:\n  type: website\n  render: [page.qmd, slides/week05_demo.qmd]\n"
-        "filters:\n  - course\n")
+        "project:\n  type: website\n  render: [page.qmd, slides/week05_demo.qmd, "
+        "notebooks/week07_demo.ipynb]\nfilters:\n  - course\n")
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Week 7 — Demo"}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"}}, "nbformat": 4,
+          "nbformat_minor": 5}
+    (proj / "notebooks").mkdir()
+    (proj / "notebooks" / "week07_demo.ipynb").write_text(json.dumps(nb))
     (proj / "page.qmd").write_text(
         "---\ntitle: Dates\n---\n\n{{< course overview >}}\n\n"
         + "".join(f"## Week {n}\n\n{{{{< course week {n} >}}}}\n\n" for n in range(1, 15))
@@ -289,6 +296,18 @@ def test_extension_renders_moved_dates_into_pages_and_title_slides(tmp_path):
     title = deck[deck.index('id="title-slide"'):][:3000]
     assert "Dr. A. Test" in title and "Test University" in title
     assert cc.fmt_date(moved.week(5).lecture.date) in title and moved.term in title
+    assert "Dr. A. Test" not in (proj / "_site" / "notebooks" / "week07_demo.html").read_text()
+    # the handouts (typst) of a deck and of a notebook carry them too
+    run = subprocess.run([_quarto(), "render", "--to", "typst", "-M", "keep-typ:true"],
+                         cwd=proj, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    typ = (proj / "slides" / "week05_demo.typ").read_text()
+    assert "Dr. A. Test" in typ and "Test University" in typ
+    assert cc.fmt_date(moved.week(5).lecture.date) in typ
+    typ = (proj / "notebooks" / "week07_demo.typ").read_text()
+    assert "Dr. A. Test" in typ and "self-study" in typ
+    for s in moved.week(7).sessions:
+        assert cc.fmt_date(s.date) in typ
 
 
 # --- after `make test` rendered the site ---------------------------------------------------------

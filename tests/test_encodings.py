@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlpc_helpers import encodings
+from mlpc_helpers import encodings, imaging
 
 
 def test_pc1_tracks_the_parameter_that_drives_the_variance():
@@ -34,7 +34,5 @@ def test_cross_val_predict_cnn_out_of_fold_and_on_the_target_scale():
     torch.manual_seed(0)
     pred = models.cross_val_predict_cnn(
         lambda: models.SmallCNN(n_outputs=1, widths=(4, 8)), X, y, splits, epochs=1,
-        batch_size=8, augment=models.flip_augment, random_state=5)
+        batch_size=8, augment=imaging.augmenter("flip", random_state=0), random_state=5)
     assert pred.shape == y.shape and np.all(np.abs(pred - 100) < 20)
-    x, t = models.flip_augment((torch.ones(2, 1, 4, 4), torch.zeros(2, 1)))
-    assert x.shape == (2, 1, 4, 4) and t.shape == (2, 1)

@@ -480,8 +480,9 @@ def test_one_bit_depth_per_stack_and_one_error_class():
     np.testing.assert_allclose(b / 65535, a / 255, atol=1 / 255)
     bad = np.zeros((2, 1, 8, 8))
     bad[1, 0, 2, 2] = np.nan
+    torch = pytest.importorskip("torch")
     with pytest.raises(MLPCInputError, match="image 1"):
-        imaging.augment_batch(bad, 0)
+        imaging.augmenter("flip")((torch.as_tensor(bad),))
     # every bad argument of these modules raises the package's own error
     for call in (lambda: imaging.thumbnails(x8, size=4),
                  lambda: stereology.point_count_vv(x8[0] > 100, spacing=0),
@@ -766,6 +767,10 @@ def test_two_theta_in_radians_or_channels_refused():
             call()
     with pytest.raises(MLPCInputError, match="not plausible in °"):
         xrd.shift_pattern(y, np.arange(len(tth), dtype=float), 0.1)  # channel numbers
+    ref = xrd_patterns.scherrer_fwhm(np.array([40.0]), 20.0)
+    with pytest.warns(MLPCInputWarning, match=r"wavelength.*read as nm"):
+        got = xrd_patterns.scherrer_fwhm(np.array([40.0]), 20.0, wavelength=0.154059)
+    np.testing.assert_allclose(got, ref, rtol=1e-4)
 
 
 def test_lengths_speeds_and_times_in_other_units():
@@ -957,7 +962,7 @@ def test_percentages_and_fractions_detected():
     frac = np.array([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]])
     with pytest.warns(MLPCInputWarning, match="fractions, not percentages.*multiplied by 100"):
         np.testing.assert_allclose(constrained.project_simplex(frac, total=100), 100 * frac)
-    with pytest.raises(MLPCInputError, match=r"rows 1 sum to ~100.*rows 0 do not"):
+    with pytest.raises(MLPCInputError, match=r"rows 1 sum to ~100.*rows 0 sum to ~1"):
         check_fractions(np.array([[0.5, 0.5], [40.0, 60.0]]), "wt")
     with warnings.catch_warnings():  # sums far from both scales: left to the function
         warnings.simplefilter("error", MLPCInputWarning)

@@ -36,7 +36,12 @@ HANDOUTS = Path(os.environ.get("MLPC_HANDOUTS_DIR", ROOT / "_handouts"))
 OVERLAP_FRACTION = 0.3
 TOLERANCE_PT = 4.0  # Typst hangs hyphens and punctuation ~2-3 pt into the margin
 PT_PER_UNIT = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
-PENDING: tuple[str, ...] = ()
+# Handouts with a known overprint whose fix is in a deck or notebook (name: what to change).
+PENDING = {
+    # k_{\text{Matérn}}\!\Big( : the negative space \! prints "Matérn" into the big "(" in
+    # Typst; drop the \! in the GP slide's kernel formula (deck body: week 11's engineer).
+    "slides/week11_uncertainty": "slides/week11_uncertainty.qmd, slide 'The GP in one slide'",
+}
 
 
 def _length_pt(value: str | float) -> float:
@@ -57,7 +62,7 @@ def text_margins(config: Path = ROOT / "_quarto-handout.yml") -> tuple[float, fl
 
 
 def _boxes(page):
-    """Glyph ink boxes of one pypdfium2 page: (text, left, bottom, right, top, index in the
+    """Glyph ink boxes of one pypdfium2 page: (text, left, bottom, right, top, place in the
     page's text) for every glyph that draws."""
     import ctypes
 
@@ -67,14 +72,26 @@ def _boxes(page):
     raw = tp.raw
     x0, y0, x1, y1 = (ctypes.c_double() for _ in range(4))
     out = []
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+    glyph = 0  # the glyph's place in the text: a character outside the BMP (math italic
+    #            𝑇) is two UTF-16 units in PDFium's text, one glyph here
+    n = pdfium_c.FPDFText_CountChars(raw)
+    i = 0
+    while i < n:
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        at = i
+        i += 1
+        if 0xD800 <= code < 0xDC00 and i < n:
+            low = pdfium_c.FPDFText_GetUnicode(raw, i)
+            if 0xDC00 <= low < 0xE000:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                i += 1
+        glyph += 1
         if code <= 32 or code in (0xA0, 0xAD, 0xFFFE, 0x200B):
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, x0, x1, y0, y1)
+        pdfium_c.FPDFText_GetCharBox(raw, at, x0, x1, y0, y1)
         if x1.value - x0.value <= 0.05 or y1.value - y0.value <= 0.05:
             continue
-        out.append((chr(code), x0.value, y0.value, x1.value, y1.value, i))
+        out.append((chr(code), x0.value, y0.value, x1.value, y1.value, glyph))
     tp.close()
     return out
 
@@ -169,11 +186,13 @@ needs_render = pytest.mark.skipif(os.environ.get("MLPC_AFTER_RENDER") != "1",
 
 
 def _pdfs() -> list:
-    pdfs = sorted(HANDOUTS.rglob("*.pdf")) if HANDOUTS.is_dir() else []
-    return [pytest.param(p, id=str(p.relative_to(HANDOUTS).with_suffix("")),
-                         marks=[pytest.mark.xfail(reason="known problem (PENDING)",
-                                                  strict=False)] if p.stem in PENDING else [])
-            for p in pdfs]
+    params = []
+    for pdf in sorted(HANDOUTS.rglob("*.pdf")) if HANDOUTS.is_dir() else []:
+        key = pdf.relative_to(HANDOUTS).with_suffix("").as_posix()
+        marks = [pytest.mark.xfail(reason=f"known: {PENDING[key]}", strict=False)] \
+            if key in PENDING else []
+        params.append(pytest.param(pdf, id=key, marks=marks))
+    return params
 
 
 @pytest.mark.after_render

@@ -100,26 +100,50 @@ def test_random_microscopes_differ_per_image():
     assert len({float(im.mean()) for im in y}) == 5
 
 
-def test_augment_batch_shapes_and_reproducibility():
-    x = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
-    a = imaging.augment_batch(x, np.random.default_rng(1))
-    b = imaging.augment_batch(x, np.random.default_rng(1))
-    assert a.shape == x.shape and np.array_equal(a, b)
-    assert not np.array_equal(a, x)
-    same = imaging.augment_batch(x, np.random.default_rng(1), flips=False, max_shift=0,
-                                 brightness=0.0)
-    assert np.array_equal(same, x)
-    with pytest.raises(ValueError, match="channels"):
-        imaging.augment_batch(x[:, 0], np.random.default_rng(0))
-
-
-def test_fit_augmenter_hook_keeps_labels():
+def test_augmenter_families_keep_labels_and_shapes():
     torch = pytest.importorskip("torch")
-    hook = imaging.fit_augmenter(np.random.default_rng(0), max_shift=2)
-    xb, yb = torch.randn(4, 1, 8, 8), torch.arange(4)
-    xa, ya = hook((xb, yb))
-    assert xa.shape == xb.shape and xa.dtype == xb.dtype
-    assert torch.equal(ya, yb)
+    x = torch.arange(2 * 16, dtype=torch.float32).reshape(2, 1, 4, 4)
+    y = torch.tensor([0, 1])
+    assert imaging.augmenter("none") is None
+    for fam in ("flip", "rot90", "shift", "all"):
+        xa, ya = imaging.augmenter(fam, random_state=0)((x, y))
+        assert xa.shape == x.shape and torch.equal(ya, y)
+        if fam != "all":  # geometric only: the same pixel values, permuted
+            for a, b in zip(xa, x, strict=True):
+                assert torch.equal(a.flatten().sort().values, b.flatten().sort().values)
+    a = imaging.augmenter("flip", "shift", "gain", random_state=3)((x, y))[0]
+    assert torch.equal(a, imaging.augmenter("flip", "shift", "gain", random_state=3)((x, y))[0])
+    xg, _ = imaging.augmenter("gain", strength=0.3, random_state=0)((x, y))
+    ratio = (xg[:, 0, 0, 1] - xg[:, 0, 0, 0]) / (x[:, 0, 0, 1] - x[:, 0, 0, 0])
+    assert torch.all((ratio >= 0.7 - 1e-6) & (ratio <= 1.3 + 1e-6))  # gain in range
+    with pytest.raises(MLPCInputError, match="unknown augmentation"):
+        imaging.augmenter("shear")
+    bad = x.clone()
+    bad[1, 0, 2, 2] = float("nan")
+    with pytest.raises(MLPCInputError, match="image 1"):
+        imaging.augmenter("flip")((bad, y))
+
+
+def test_augmenter_moves_image_and_mask_together():
+    torch = pytest.importorskip("torch")
+    x = torch.arange(2 * 8 * 8, dtype=torch.float32).reshape(2, 1, 8, 8)
+    y = x[:, 0].long()
+    aug = imaging.augmenter("flip", "rot90", "shift", masks=True, random_state=0)
+    for _ in range(8):
+        xa, ya = aug((x, y))
+        assert torch.equal(xa[:, 0].long(), ya)
+        assert sorted(xa.flatten().tolist()) == sorted(x.flatten().tolist())
+    with pytest.raises(MLPCInputError, match="noise"):
+        imaging.augmenter("noise", masks=True)
+
+
+def test_augmenter_noise_pairs_and_brightness():
+    torch = pytest.importorskip("torch")
+    x = torch.full((4, 1, 16, 16), 0.5)
+    noisy, clean = imaging.augmenter("noise", random_state=1)((x,))
+    assert torch.equal(clean, x) and not torch.equal(noisy, x)
+    (bright,) = imaging.augmenter("brightness", gain_range=(2.0, 2.0))((x,))
+    assert torch.allclose(bright, torch.ones_like(x))
 
 
 @pytest.mark.parametrize("fn", [imaging.pixel_hashes, imaging.thumbnails])

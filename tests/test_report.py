@@ -97,9 +97,10 @@ def test_seed_summary_prints_each_key_once_and_draws_the_figure(tmp_path, monkey
                                           "w99.missing": "not swept"},
                               fmt="{:.2f}", folder=tmp_path / "sweep")
     out = capsys.readouterr().out
-    assert "F1 (fraction)" in out and "0.40–0.60 (median 0.50; 3 seeds" in out
-    assert "3–4 (median 4; 3 seeds" in out  # its own format; nb_b's row is not read
-    assert "smectite (2/3) (most frequent" in out
+    assert "Over the 3 seeds of the sweep in" in out  # said once, not per row
+    assert "F1 (fraction)" in out and "0.40–0.60 (median 0.50)" in out
+    assert "3–4 (median 4)" in out  # its own format; nb_b's row is not read
+    assert "smectite (2/3) (most frequent)" in out
     assert "not in the sweep (run `make seeds NOTEBOOKS=nb_a`)" in out
     # the figure: only the keys of the first argument, labelled with their units
     assert [ax.get_xlabel() for ax in fig.axes] == ["F1 (fraction)"]

@@ -41,7 +41,7 @@ def test_metrics():
     assert metrics.ssim(a, a) == pytest.approx(1.0)
     s = metrics.classification_summary([0, 1, 1], [0, 1, 0])
     assert s["accuracy"] == pytest.approx(2 / 3) and s["confusion"].shape == (2, 2)
-    with pytest.raises(ValueError, match="equal shapes"):
+    with pytest.raises(ValueError, match="differ in shape"):
         metrics.psnr(a, np.zeros(3))
 
 

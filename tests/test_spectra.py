@@ -92,7 +92,6 @@ def test_cosine_matching_and_rank():
     t = spectra.match_to_references(comp, refs, list("abcd"))
     assert t.reference[0] == "b" and t.cosine[0] > 0.99
     assert spectra.rank_at_noise([100, 10, 1, 0.5], [1, 2, 3, 4], 2.0) == 3
-    assert spectra.choose_n_components([10, 5, 4.9, 4.8], [1, 2, 3, 4], gain=0.1) == 2
 
 
 def test_augment_patterns_normalised_and_seeded():

@@ -1,4 +1,4 @@
-"""Unit tests of mlpc_helpers.models.unet (shapes, custom encoders, augmentation)."""
+"""Unit tests of mlpc_helpers.models.unet (shapes, custom encoders, predictions)."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,6 @@ from torch import nn  # noqa: E402
 
 from mlpc_helpers.models.unet import (  # noqa: E402
     UNet,
-    flip_rotate,
     n_parameters,
     predict_masks,
 )
@@ -60,18 +59,6 @@ def test_custom_encoder_plugs_in():
     with pytest.raises(ValueError, match="decoder_channels"):
         UNet(n_classes=2, encoder=_StridedEncoder(), encoder_channels=[6, 10, 12],
              decoder_channels=[8])
-
-
-def test_flip_rotate_moves_image_and_mask_together():
-    x = torch.arange(2 * 8 * 8, dtype=torch.float32).reshape(2, 1, 8, 8)
-    y = x[:, 0].long()
-    aug = flip_rotate(random_state=0)
-    for _ in range(8):
-        xa, ya = aug((x, y))
-        assert torch.equal(xa[:, 0].long(), ya)
-        assert sorted(xa.flatten().tolist()) == sorted(x.flatten().tolist())
-    xc, yc = flip_rotate(contrast=0.3, random_state=1)((x, y))
-    assert xc.shape == x.shape and torch.equal(yc, flip_rotate(random_state=1)((x, y))[1])
 
 
 def test_training_step_lowers_loss_and_predict_masks():

@@ -195,9 +195,6 @@ CASES = {
     "sharpness/length": (lambda: uncertainty.sharpness(lower=np.ones(3), upper=np.ones(2)),
                          "upper"),
     "recal/nan": (lambda: uncertainty.recalibration_scale(np.ones(3), NAN3, 1.0), "mu"),
-    "ei/negative_sd": (lambda: uncertainty.expected_improvement(np.ones(3), -np.ones(3), 0.0),
-                       "sd"),
-    "ei/nan": (lambda: uncertainty.expected_improvement(NAN3, np.ones(3), 0.0), "mu"),
     "ucb/length": (lambda: uncertainty.upper_confidence_bound(np.ones(3), np.ones(2)), "sd"),
     "cei/length": (lambda: uncertainty.constrained_expected_improvement(
         np.ones(2), 0.0, np.ones(3), np.ones(3), 99.0), "value"),

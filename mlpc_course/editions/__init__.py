@@ -17,6 +17,17 @@ Cell tags (set them in jupytext with ``# %% tags=["solution"]``):
     and also when the cell stops on ``NameError`` or ``NotImplementedError`` from an unfilled
     exercise. Any other error of a check is a real error (a wrong answer) and is shown.
 
+``hidden`` (code)
+    Hidden tests of the exercise (``@points`` functions that may take ``ref``, the solution's
+    values): kept in the instructor edition for grading and CI, dropped from the student and
+    the solutions editions.
+``wrong`` (code, with ``nbval-skip``)
+    A planted wrong answer (at least two per graded exercise): dropped from every edition;
+    ``mlpc_course.nbval_editions`` runs it in the nbval kernel and requires it to lose points.
+
+Graded exercises (``@points`` tests, ``make grade``, ``make release``): the README's "Running
+the semester" and :mod:`mlpc_helpers.exercise`.
+
 Rules for authors, enforced by :func:`validate` (and so by ``make test``): every solution code
 cell starts with a comment stating the task and has code after it; cells after an exercise
 that are not ``check`` cells must not read names that only a solution (or check) cell defines,

@@ -298,6 +298,7 @@ class ExercisePlan:
     public_points: float = 0.0  # sum of the @points of the public tests
     hidden_points: float = 0.0  # ... of the hidden tests
     tests: list[str] = field(default_factory=list)  # test function names, in order
+    earlier: dict[str, str] = field(default_factory=dict)  # read names only earlier answers bind
 
     @property
     def label(self) -> str:
@@ -451,7 +452,8 @@ def analyse(nb: Any, name: str = "notebook") -> Analysis:
             elif not _code_after_task(src):
                 problems.append(f"{where}: the solution of '{title}' has no code after the task")
             current = title
-            exercises.append(ExercisePlan(title, i, sorted(flow.binds)))
+            exercises.append(ExercisePlan(title, i, sorted(flow.binds), earlier={
+                n: only_answer[n] for n in flow.reads if n in only_answer}))
             for n in flow.binds:
                 (changed if n in defined else only_answer)[n] = title
             for n in (flow.mutates & defined) - modules:
@@ -532,6 +534,12 @@ def analyse(nb: Any, name: str = "notebook") -> Analysis:
             changed.pop(n, None)
         plans.append(CellPlan(i, "plain"))
     for ex in exercises:
+        for n, other in sorted(ex.earlier.items()):
+            if ex.graded:
+                problems.append(f"{name}: the solution of '{ex.title}' reads `{n}`, which only "
+                                f"the answer to '{other}' defines: grading runs the solution in "
+                                "the student's kernel, on the student's own value; compute it "
+                                "in the solution or define it before the exercises")
         if ex.graded and len(ex.wrong) < 2:
             problems.append(f"{name}: '{ex.title}' has @points tests but {len(ex.wrong)} planted "
                             "wrong answer(s): add at least two cells tagged `wrong` and "

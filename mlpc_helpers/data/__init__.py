@@ -3,7 +3,8 @@
 Each loader fetches (or takes from the cache / the ``MLPC_DATA_MIRROR`` folder) the files listed
 in the dataset's committed manifest, verifies their sha256, and parses them. ``DESCR`` carries
 the provenance, license and citation. ``available()`` lists the datasets; ``fetch_all()``
-downloads every one (``make data``).
+downloads every one (``make data``). The loaders are light (no torch, no hyperspy): this
+front door imports them at once and lists them in ``__all__``, which ``dir()`` shows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from sklearn.utils import Bunch
 
+from ..validation import MLPCInputError
 from .microscopy import (
     load_ebsd_patterns,
     load_eds_spectra,
@@ -36,7 +38,6 @@ from .registry import (
     fetch_all,
     manifest,
 )
-from ..validation import MLPCInputError
 
 __all__ = [
     "ChecksumError",
@@ -60,8 +61,17 @@ __all__ = [
     "load_uhcs_metadata",
     "load_xrd_powdr",
     "manifest",
+    "microscopy",
+    "process",
+    "registry",
     "status",
 ]
+
+
+def __dir__() -> list[str]:
+    """The front door: the loaders, the registry's entry points and the submodules
+    (``__all__``), as every package of ``mlpc_helpers`` shows them."""
+    return list(__all__)
 
 NEU_CLASSES = ("crazing", "inclusion", "patches", "pitted_surface", "rolled-in_scale", "scratches")
 

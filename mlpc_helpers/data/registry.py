@@ -517,6 +517,10 @@ def _from_archive(name: str, entries: list[FileEntry]) -> list[FileEntry]:
         return entries
     finally:
         path.unlink(missing_ok=True)
+        try:
+            staging.rmdir()  # only when empty
+        except OSError:
+            pass
     if refused:
         warnings.warn(f"{name}: {len(refused)} file(s) in the course archive differ from the "
                       f"manifest (e.g. {refused[0].path}): not used, downloading them instead.",

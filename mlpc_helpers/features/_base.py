@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..imaging import check_stack
+from ..validation import check_stack
 
 
 class ImageStackTransformer(TransformerMixin, BaseEstimator):
@@ -34,7 +34,7 @@ class ImageStackTransformer(TransformerMixin, BaseEstimator):
         Raises
         ------
         mlpc_helpers.validation.MLPCInputError
-            When ``X`` is not a stack of 2-D images (see :func:`mlpc_helpers.imaging.check_stack`).
+            When ``X`` is not a stack of 2-D images (see :func:`mlpc_helpers.validation.check_stack`).
         """
         x = self._check_stack(X)
         self.image_shape_ = tuple(int(v) for v in x.shape[1:])

@@ -76,25 +76,22 @@ def _with_rows(err: Exception, formula: str, forms: list[str], X: Any) -> str:
     return f"formulas: row{'s' if len(rows) > 1 else ''} {where}: {msg}"
 
 
-def parse(formula: str) -> Any:
-    """``formula`` as a pymatgen ``Composition``
-    (:func:`mlpc_helpers.validation.parse_formula`): hydrates written ``CuSO4·5H2O`` or
-    ``CuSO4.5H2O`` are read as ``CuSO4(H2O)5``; all-capitals formulas that parse only by
-    reading capitals as other elements (``COSB3``) and symbols that are not elements (``Mm``)
-    raise ``MLPCInputError`` with the reason."""
-    return parse_formula(formula)
-
-
 def element_fractions(formula: str) -> np.ndarray:
     """Atomic fractions of ``formula`` as a (118,) vector, index Z - 1; sums to 1."""
     out = np.zeros(N_ELEMENTS)
-    for el, x in parse(formula).fractional_composition.items():
+    for el, x in parse_formula(formula).fractional_composition.items():
         out[el.Z - 1] = x
     return out
 
 
 def dominant_element(formulas: Iterable[str]) -> list[str]:
-    """The element with the largest atomic fraction of each formula (ties: lower Z first)."""
+    """The element with the largest atomic fraction of each formula (ties: lower Z first).
+
+    Examples
+    --------
+    >>> dominant_element(["Fe2O3", "PbTe", "Bi2Te3"])  # ties: the lower Z
+    ['O', 'Te', 'Te']
+    """
     from pymatgen.core import Element
 
     return [Element.from_Z(int(np.argmax(element_fractions(f))) + 1).symbol for f in formulas]
@@ -205,6 +202,12 @@ class ElementFractions(_FormulaFeaturizer):
     """Formula strings -> (n, 118) atomic fractions (pymatgen ``Composition``).
 
     Column ``j`` is the element with atomic number ``j + 1``; rows sum to 1; dimensionless.
+
+    Examples
+    --------
+    >>> X = ElementFractions().fit_transform(["Fe2O3", "SiO2"])
+    >>> X.shape, X[0, [7, 25]].tolist()  # columns: Z - 1; O and Fe of Fe2O3
+    ((2, 118), [0.6, 0.4])
     """
 
     kind = "fractions"
@@ -232,7 +235,7 @@ class MagpieFeaturizer(_FormulaFeaturizer):
         super().__init__(disk_cache=disk_cache, progress=progress)
 
     def _one(self, formula: str) -> np.ndarray:
-        return np.asarray(_magpie().featurize(parse(formula)), dtype=float)
+        return np.asarray(_magpie().featurize(parse_formula(formula)), dtype=float)
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         return np.array(_magpie().feature_labels(), dtype=object)

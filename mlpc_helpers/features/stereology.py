@@ -17,9 +17,7 @@ import numpy as np
 from ..validation import MLPCInputError
 from ._base import ImageStackTransformer
 
-# ASTM E112-13, eq. (4) and (5): G from the number of grains per mm^2 at 1x and from the
-# mean lineal intercept in mm.
-_G_AREA = (3.321928, -2.954)
+# ASTM E112-13, eq. (5): G from the mean lineal intercept in mm.
 _G_INTERCEPT = (-6.643856, -3.288)
 
 
@@ -109,6 +107,14 @@ def point_count_vv(mask: np.ndarray, spacing: int = 8, offset: int | None = None
     points of a square grid with ``spacing`` pixels that fall in the phase (``mask`` True, or
     the classes ``phase`` of a class map). Points without data (negative labels, NaN) are
     left out, with a warning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mask = np.zeros((64, 64), bool)
+    >>> mask[:, :16] = True  # a quarter of the image
+    >>> point_count_vv(mask, spacing=8)
+    0.25
     """
     m, valid = _map(mask, phase, "mask")
     if spacing < 1:
@@ -222,17 +228,21 @@ def astm_grain_size_from_intercept(mean_intercept_mm: float | np.ndarray) -> np.
                                        "intercept_mm")) + b
 
 
-def astm_grain_size_from_area(grains_per_mm2: float | np.ndarray) -> np.ndarray | float:
-    """ASTM E112 grain-size number G from the number of grains per mm^2 (planimetric)."""
-    a, b = _G_AREA
-    return a * np.log10(grains_per_mm2) + b
-
-
 class StereologyFeatures(ImageStackTransformer):
     """Stereological scalars of each image of a stack (n, H, W) of bool phase maps.
 
     Columns: V_V (point count), S_V (1/px) and the mean intercept length of the phase
     4 V_V / S_V (px). ``fit`` only validates the stack (see :class:`ImageStackTransformer`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlpc_helpers.synthetic import microstructure
+    >>> stack = np.stack([microstructure.two_phase((32, 32), 0.4, 2.0, random_state=s)
+    ...                   for s in range(3)])
+    >>> features = StereologyFeatures().fit(stack)
+    >>> features.transform(stack).shape, list(features.get_feature_names_out())
+    ((3, 3), ['V_V', 'S_V_per_px', 'mean_intercept_px'])
     """
 
     def __init__(self, spacing: int = 4, periodic: bool = False) -> None:

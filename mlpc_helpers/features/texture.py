@@ -100,6 +100,13 @@ class TextureFeatures(ImageStackTransformer):
     (0-65535), bool, or float in [0, 1] (see :func:`~mlpc_helpers.validation.as_float_image`);
     an array (n, H, W) or a list of 2-D images of one shape. Crop info bars first
     (:func:`mlpc_helpers.imaging.crop_info_bar`). Standardise the output (e.g. ``StandardScaler``) inside each CV fold.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> images = np.random.default_rng(0).integers(0, 256, (3, 32, 32)).astype(np.uint8)
+    >>> TextureFeatures(progress=False).fit_transform(images).shape  # (n, n_features)
+    (3, 50)
     """
 
     def __init__(

@@ -1,55 +1,47 @@
-"""Torch models of the course. Importing this package does not import torch; the names below
-load their submodule (and torch) on first use.
+"""Torch models of the course. Importing this package does not import torch; every name below
+loads its submodule (and torch) on first use (``lazy_loader.attach``, the front-door style of
+every package of ``mlpc_helpers``).
 
-- :func:`pretrained_backbone` — frozen ImageNet CNNs from timm, offline for ``efficientnet_lite0``.
-- :func:`embed_images` — batched, cached, progress-barred embeddings of image stacks.
-- :class:`SmallCNN` — a small 2-D CNN trained from scratch (classification or regression).
-- :func:`fit`, :func:`predict`, :func:`make_loader`, :class:`History` — the one training loop
-  every torch model of the course uses (Adam/AdamW, cosine decay, early stopping, tqdm).
+- :func:`fit`, :func:`predict`, :func:`make_loader`, :class:`History` (``training``) — the
+  one training loop every torch model of the course uses (Adam/AdamW, cosine decay, early
+  stopping, tqdm).
+- :func:`pretrained_backbone`, :func:`embed_images` (``backbones``) — frozen ImageNet CNNs
+  from timm (offline for ``efficientnet_lite0``) and cached embeddings of image stacks.
+- :class:`SmallCNN` (``cnn``), :class:`SignalCNN1D` (``sequence``), :class:`PhaseCNN1D`
+  (``cnn1d``), :func:`small_vit` (``vit``) — networks trained from scratch.
+- :class:`UNet`, :func:`predict_masks` (``unet``), :func:`lite0_unet` (``unet_pretrained``)
+  — segmentation networks; :func:`split_efficientnet`, :func:`trunk_maps`,
+  :class:`ProjectionNet` (``finetune``) — fine-tuning and SimCLR.
+- :class:`ConvAutoencoder` and its helpers (``autoencoder``); ``spectral_ae`` for spectra.
+- :class:`DeepEnsembleRegressor` (``ensemble``) — a scikit-learn regressor with uncertainty.
+- :func:`grad_cam` (``gradcam``); :func:`cross_val_predict_cnn` (``cv``).
+
+Names of the same meaning in two modules (``encode``, ``reconstruct`` of ``autoencoder`` and
+``spectral_ae``) are reached through their module: ``models.spectral_ae.encode``.
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-import importlib
-from typing import Any
-
-_LAZY = {
-    "Backbone": "backbones",
-    "BackboneUnavailableError": "backbones",
-    "pretrained_backbone": "backbones",
-    "embed_images": "backbones",
-    "KNOWN_BACKBONES": "backbones",
-    "SmallCNN": "cnn",
-    "History": "training",
-    "fit": "training",
-    "predict": "training",
-    "make_loader": "training",
-    "ConvAutoencoder": "autoencoder",
-    "train_autoencoder": "autoencoder",
-    "add_noise": "autoencoder",
-    "noise_augment": "autoencoder",
-    "gain_augment": "autoencoder",
-    "encode": "autoencoder",
-    "reconstruct": "autoencoder",
-    "residuals": "autoencoder",
-    "grad_cam": "gradcam",
-    "PhaseCNN1D": "cnn1d",
-    "PhaseLoss": "cnn1d",
-    "phase_probabilities": "cnn1d",
-    "train_phase_cnn": "cnn1d",
-    "cross_val_predict_cnn": "cv",
-    "flip_augment": "cv",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module 'mlpc_helpers.models' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submodules=["autoencoder", "backbones", "cnn", "cnn1d", "cv", "ensemble", "finetune",
+                "gradcam", "sequence", "spectral_ae", "training", "unet", "unet_pretrained",
+                "vit"],
+    submod_attrs={
+        "training": ["History", "fit", "make_loader", "predict"],
+        "backbones": ["KNOWN_BACKBONES", "Backbone", "BackboneUnavailableError",
+                      "embed_images", "pretrained_backbone"],
+        "cnn": ["SmallCNN"],
+        "sequence": ["SignalCNN1D"],
+        "cnn1d": ["PhaseCNN1D", "PhaseLoss", "phase_probabilities", "train_phase_cnn"],
+        "vit": ["small_vit"],
+        "unet": ["UNet", "predict_masks"],
+        "unet_pretrained": ["lite0_unet"],
+        "finetune": ["ProjectionNet", "split_efficientnet", "trunk_maps"],
+        "autoencoder": ["ConvAutoencoder", "add_noise", "encode", "reconstruct", "residuals",
+                        "train_autoencoder"],
+        "ensemble": ["DeepEnsembleRegressor"],
+        "gradcam": ["grad_cam"],
+        "cv": ["cross_val_predict_cnn"],
+    },
+)

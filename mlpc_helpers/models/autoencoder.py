@@ -3,8 +3,8 @@
 Encoder: four stride-2 conv blocks 1→16→32→64→128 (128×128 → 8×8), flatten, linear → z (d).
 Decoder: the mirror image, linear z → 128×8×8, four stride-2 transposed-conv blocks back to
 1×128×128, sigmoid output (images in [0, 1]). Train it with :func:`mlpc_helpers.models.fit` on
-batches of x only (the default step then takes x as the target), or with :func:`noise_augment`
-as ``augment`` to make a denoising autoencoder.
+batches of x only (the default step then takes x as the target), or with
+``imaging.augmenter("noise")`` as ``augment`` to make a denoising autoencoder.
 """
 
 from __future__ import annotations
@@ -110,49 +110,6 @@ def add_noise(
     else:
         raise MLPCInputError(f"Unknown noise kind {kind!r}; use 'gaussian' or 'poisson'.")
     return np.clip(out, 0, 1).astype(np.float32)
-
-
-def noise_augment(
-    sigma: tuple[float, float] = (0.05, 0.15),
-    photons: tuple[float, float] = (20.0, 100.0),
-    random_state: int | np.random.Generator | None = None,
-) -> Callable[[Batch], Batch]:
-    """An ``augment`` for :func:`fit` that turns a batch (x,) into (noisy x, clean x).
-
-    Half of each batch gets Gaussian noise with σ drawn from ``sigma``, the other half Poisson
-    noise with a full-scale photon count drawn from ``photons``; the clean x becomes the target.
-    A private torch generator is seeded with ``runtime.check_random_int(random_state)``.
-    """
-    gen = torch.Generator().manual_seed(runtime.check_random_int(random_state))
-
-    def augment(batch: Batch) -> Batch:
-        x = batch[0]
-        n = len(x)
-        u = torch.rand(n, 1, 1, 1, generator=gen).to(x.device)
-        s = sigma[0] + (sigma[1] - sigma[0]) * u
-        p = photons[0] + (photons[1] - photons[0]) * u
-        gauss = x + s * torch.randn(x.shape, generator=gen).to(x.device)
-        pois = torch.poisson((x * p).cpu(), generator=gen).to(x.device) / p
-        use_gauss = (torch.arange(n, device=x.device) % 2 == 0).view(n, 1, 1, 1)
-        return torch.where(use_gauss, gauss, pois).clamp(0, 1), x
-
-    return augment
-
-
-def gain_augment(gain: tuple[float, float] = (0.6, 1.4),
-                 random_state: int | np.random.Generator | None = None,
-                 ) -> Callable[[Batch], Batch]:
-    """An ``augment`` for :func:`fit` that multiplies each image of a batch (x,) by a random
-    brightness gain from ``gain`` (clipped to [0, 1]): the brightness jitter of Unit 5 §E.
-    A private torch generator is seeded with ``runtime.check_random_int(random_state)``."""
-    gen = torch.Generator().manual_seed(runtime.check_random_int(random_state))
-
-    def augment(batch: Batch) -> Batch:
-        x = batch[0]
-        g = gain[0] + (gain[1] - gain[0]) * torch.rand(len(x), 1, 1, 1, generator=gen)
-        return ((x * g.to(x.device)).clamp(0, 1),)
-
-    return augment
 
 
 def train_autoencoder(

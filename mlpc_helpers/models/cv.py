@@ -10,26 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import numpy as np
-import torch
 from torch import nn
 
 from ..runtime import check_random_int
 from .training import fit, make_loader, predict
-
-
-def flip_augment(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mirror a batch of images ``(n, C, H, W)`` along x and/or y, each with probability 1/2.
-
-    A valid augmentation whenever the target does not change under both mirrors (e.g. the
-    conductivity along x of a microstructure, or a defect class). Draws from torch's global
-    generator (seeded by ``runtime.start``).
-    """
-    x, target = batch
-    if torch.rand(1) < 0.5:
-        x = x.flip(-1)
-    if torch.rand(1) < 0.5:
-        x = x.flip(-2)
-    return x, target
 
 
 def cross_val_predict_cnn(
@@ -65,7 +49,8 @@ def cross_val_predict_cnn(
         E.g. ``cv.split(X, y, groups)`` of a ``GroupKFold``; every index should be tested once.
     epochs, lr, batch_size : training settings of :func:`~mlpc_helpers.models.fit`.
     augment : callable, optional
-        Batch augmentation, e.g. :func:`flip_augment`.
+        Batch augmentation, e.g. ``imaging.augmenter("flip")``
+        (:func:`mlpc_helpers.imaging.augmenter`).
     random_state : int or None
         Shuffling seed of fold ``k`` is ``runtime.stream(k)`` for None (the course seed
         ``MLPC_SEED``), else ``random_state + k``.

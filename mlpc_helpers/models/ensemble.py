@@ -110,6 +110,8 @@ class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
         """
         import torch
 
+        from .training import fit as train
+
         X = check_table(self, X, reset=True, predict=False)  # NaN/inf named by row, column
         y = check_target(self, y, n=len(X))
         self.x_mean_, self.x_scale_ = X.mean(0), X.std(0) + 1e-12
@@ -124,22 +126,27 @@ class DeepEnsembleRegressor(RegressorMixin, BaseEstimator):
             bound = 1.0 / np.sqrt(n_in)  # torch's default Linear init
             w = (torch.rand(self.n_members, n_in, n_out, generator=gen) * 2 - 1) * bound
             b = (torch.rand(self.n_members, n_out, generator=gen) * 2 - 1) * bound
-            self._weights.append(w.requires_grad_())
-            self._biases.append(b.requires_grad_())
-        opt = torch.optim.AdamW(self._weights + self._biases, lr=self.lr,
-                                weight_decay=self.weight_decay)
+            self._weights.append(w)
+            self._biases.append(b)
+        # the M members as one module, trained full-batch by the course's one training loop
+        net = torch.nn.Module()
+        net.weights = torch.nn.ParameterList(self._weights)
+        net.biases = torch.nn.ParameterList(self._biases)
+        self._weights, self._biases = list(net.weights), list(net.biases)
         n_warm = int(self.warmup * self.epochs)
-        self.loss_ = []
-        for epoch in range(self.epochs):
-            opt.zero_grad()
-            mu, sd = self._forward(xt)
-            if epoch < n_warm:
-                loss = ((mu - yt) ** 2).mean()
-            else:
-                loss = (torch.log(sd) + 0.5 * ((yt - mu) / sd) ** 2).mean()
-            loss.backward()
-            opt.step()
-            self.loss_.append(float(loss.detach()))
+        epochs = iter(range(self.epochs))
+
+        def step(model: Any, batch: tuple, loss_fn: Any) -> Any:
+            x, target = batch
+            mu, sd = self._forward(x)
+            if next(epochs) < n_warm:  # squared error of the mean first, then the NLL
+                return ((mu - target) ** 2).mean()
+            return (torch.log(sd) + 0.5 * ((target - mu) / sd) ** 2).mean()
+
+        hist = train(net, [(xt, yt)], epochs=self.epochs, lr=self.lr,
+                     weight_decay=self.weight_decay, step=step, schedule="constant",
+                     device="cpu", progress=False, desc="deep ensemble")
+        self.loss_ = hist.train_loss
         return self
 
     def predict_members(self, X: Any) -> tuple[np.ndarray, np.ndarray]:

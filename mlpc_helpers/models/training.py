@@ -105,6 +105,7 @@ def fit(
     step: Callable[[nn.Module, Batch, Callable], torch.Tensor] | None = None,
     augment: Callable[[Batch], Batch] | None = None,
     device: str | None = None,
+    schedule: str = "cosine",
     progress: bool = True,
     desc: str = "training",
 ) -> History:
@@ -114,7 +115,10 @@ def fit(
     ``loss_fn(model(x), y)``; autoencoders pass batches of x only). ``augment(batch)`` transforms
     each training batch on the device (never the validation batches). With ``val_loader`` and
     ``patience``, training stops after ``patience`` epochs without a better validation loss and
-    the best weights are restored. The learning rate follows a cosine decay over ``epochs``.
+    the best weights are restored. The learning rate follows a cosine decay over ``epochs``
+    (``schedule="cosine"``) or stays at ``lr`` (``schedule="constant"``). ``train_loader`` is
+    any iterable of batches (tuples of tensors): a DataLoader, or ``[(x, y)]`` for full-batch
+    training.
     """
     import time
 
@@ -129,7 +133,10 @@ def fit(
     step = step or _default_step
     opt_cls = torch.optim.AdamW if weight_decay else torch.optim.Adam
     opt = opt_cls(model.parameters(), lr=lr, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    if schedule not in ("cosine", "constant"):
+        raise MLPCInputError(f"schedule must be 'cosine' or 'constant'; got {schedule!r}.")
+    sched = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+             if schedule == "cosine" else None)
     hist = History()
     best, best_state, waited = float("inf"), None, 0
     t0 = time.perf_counter()
@@ -147,7 +154,8 @@ def fit(
             opt.step()
             total += float(loss.detach()) * len(batch[0])
             count += len(batch[0])
-        sched.step()
+        if sched is not None:
+            sched.step()
         hist.train_loss.append(total / max(count, 1))
         info = {"train": f"{hist.train_loss[-1]:.4g}"}
         if val_loader is not None:

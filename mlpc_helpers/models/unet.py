@@ -11,14 +11,14 @@ The encoder is replaceable: ``UNet(encoder=..., encoder_channels=...)`` takes an
 that returns a list of feature maps, shallow to deep (e.g. a timm model created with
 ``features_only=True``), so a later notebook can put an ImageNet-pretrained encoder in.
 
-Also here: :func:`flip_rotate`, the augmentation hook for :func:`models.fit`
-(random flips and 90-degree rotations applied to image and mask together), and
-:func:`predict_masks`, class maps of whole images.
+Also here: :func:`predict_masks`, class maps of whole images. The augmentation that moves
+image and mask together is ``imaging.augmenter("rot90", masks=True)``
+(:func:`mlpc_helpers.imaging.augmenter`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -183,56 +183,6 @@ class UNet(nn.Module):
 def n_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-def flip_rotate(
-    contrast: float = 0.0, *, random_state: int | np.random.Generator | None = None
-) -> Callable[[Batch], Batch]:
-    """Augmentation hook for :func:`models.fit`: a random flip and 90-degree rotation.
-
-    Each call transforms a batch ``(x, y)`` with one of the 8 symmetries of the square
-    (the same for image and mask, drawn per batch) and, with ``contrast > 0``, multiplies
-    each image by a random gain in [1 - contrast, 1 + contrast] and adds a random offset
-    of up to ``contrast`` (images are standardised, so this is a brightness/contrast
-    change). Microstructures have no preferred orientation, so the symmetries are
-    label-preserving.
-
-    Parameters
-    ----------
-    contrast : float
-        Half-width of the gain and offset ranges (standardised grey levels); 0 turns the
-        brightness/contrast change off.
-    random_state : int, numpy.random.Generator or None
-        An int (or a Generator, which gives one int) seeds a private torch generator;
-        ``None`` draws from torch's global generator (seeded by :func:`runtime.start` and
-        :func:`runtime.seed_torch`).
-
-    Returns
-    -------
-    callable
-        ``augment(batch) -> batch`` with ``x`` of shape (n, C, H, W) and ``y`` of shape
-        (n, H, W) or (n, C, H, W).
-    """
-    gen = None
-    if random_state is not None:
-        from .. import runtime
-
-        gen = torch.Generator()
-        gen.manual_seed(runtime.check_random_int(random_state))
-
-    def augment(batch: Batch) -> Batch:
-        x, y = batch[0], batch[1]
-        k, flip = torch.randint(0, 4, (2,), generator=gen).tolist()
-        x, y = torch.rot90(x, k, dims=(-2, -1)), torch.rot90(y, k, dims=(-2, -1))
-        if flip % 2:
-            x, y = torch.flip(x, dims=(-1,)), torch.flip(y, dims=(-1,))
-        if contrast > 0:
-            n = x.shape[0]
-            u = torch.rand(2, n, 1, 1, 1, generator=gen).to(x.device)
-            x = x * (1 + contrast * (2 * u[0] - 1)) + contrast * (2 * u[1] - 1)
-        return (x, y, *batch[2:])
-
-    return augment
 
 
 @torch.no_grad()

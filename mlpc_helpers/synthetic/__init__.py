@@ -4,25 +4,21 @@
                      stereology truth and effective conductivity (FFT solver, HS bounds)
 ``meltpool``         L-PBF melt-pool camera frames (Rosenthal-like radiance, sensor, anomalies)
 ``spectrum_images``  low-loss EELS and STEM-EDS spectrum images with phase maps and abundances
+``xrd_patterns``     powder-diffraction patterns of mixtures (peak shift, broadening,
+                     texture, background) from a reference library
 
 Every generator takes ``random_state: int | numpy.random.Generator | None = None`` (``None``:
-the course seed ``MLPC_SEED``; see :func:`mlpc_helpers.runtime.check_random_state`). Submodules
-load on first use: ``from mlpc_helpers.synthetic import microstructure``.
+the course seed ``MLPC_SEED``; see :func:`mlpc_helpers.runtime.check_random_state`). The
+front door names the modules (``dir()`` shows them), each loaded on first use
+(``lazy_loader.attach``, as every package of ``mlpc_helpers``): ``from mlpc_helpers.synthetic
+import microstructure``; their functions are reached through the module
+(``microstructure.two_phase``), because generators of different physics share names
+(``frames``, ``stream``).
 """
 
-import importlib as _importlib
-import pkgutil as _pkgutil
+import lazy_loader as _lazy
 
-
-def _submodules() -> frozenset[str]:
-    return frozenset(m.name for m in _pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-
-
-def __getattr__(name: str) -> object:
-    if name in _submodules():
-        return _importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'mlpc_helpers.synthetic' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_submodules()})
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    submodules=["meltpool", "microstructure", "spectrum_images", "xrd_patterns"],
+)

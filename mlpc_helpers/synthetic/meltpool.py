@@ -208,6 +208,14 @@ def frames(
     ------
     ValueError
         For an unknown kind.
+
+    Examples
+    --------
+    >>> x = frames(["nominal", "keyhole"], random_state=0, size=64)
+    >>> x.shape, x.dtype
+    ((2, 64, 64), dtype('float32'))
+    >>> bool(x.min() >= 0 and x.max() <= 1)  # camera units
+    True
     """
     rng = check_random_state(random_state)
     kinds = list(kinds)

@@ -57,6 +57,12 @@ def peak_shift(tth: np.ndarray, zero: float = 0.0, displacement_mm: float = 0.0,
     ``Δ2θ = zero − (180/π) · 2 s cos θ / R`` (Klug & Alexander 1974; Pecharsky & Zavalij
     2009): a sample surface ``s`` mm below the focusing circle (s > 0) moves low-angle peaks
     most and to lower 2θ. ``radius_mm``: goniometer radius (240 mm is common).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> peak_shift(np.array([20.0, 60.0]), zero=0.05)  # a zero error moves every peak alike
+    array([0.05, 0.05])
     """
     t = np.asarray(tth, dtype=float)
     if radius_mm <= 0:
@@ -71,10 +77,17 @@ def scherrer_fwhm(tth: np.ndarray, size_nm: float, wavelength: float = CU_KA1,
 
     ``size_nm`` crystallite size L (nm), ``wavelength`` in Å, ``k`` the shape factor
     (Scherrer 1918; Langford & Wilson 1978).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scherrer_fwhm(np.array([40.0]), size_nm=20.0).round(3)  # degrees 2-theta, Cu K-alpha1
+    array([0.423])
     """
     if not size_nm > 0:
         raise MLPCInputError(f"size_nm must be a positive crystallite size; got {size_nm}.")
     theta = np.deg2rad(np.asarray(tth, dtype=float) / 2)
+    wavelength = check_quantity(wavelength, "wavelength", "wavelength_A")  # nm: converted
     return np.rad2deg(k * (wavelength / 10) / (size_nm * np.cos(theta)))
 
 

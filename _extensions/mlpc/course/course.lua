@@ -26,8 +26,13 @@ return {
       end
       return blocks
     end
-    quarto.log.error("course: unknown key `" .. key .. "` in {{< course " .. key .. " >}} "
-      .. "(keys: mlpc_course/course_pages.py)")
+    local why = data.errors and data.errors[key]
+    if why ~= nil then
+      quarto.log.error("course: {{< course " .. key .. " >}}: " .. why)
+    else
+      quarto.log.error("course: unknown key `" .. key .. "` in {{< course " .. key .. " >}} "
+        .. "(keys: mlpc_course/course_pages.py)")
+    end
     return pandoc.Strong(pandoc.Str("[course " .. key .. ": unknown key]"))
   end
 }

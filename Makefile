@@ -224,7 +224,8 @@ test-student: student data
 # thread each). EXECUTOR=slurm: a SLURM job array (login node) with PARTITION, GPUS and CPUS
 # per job (CPUS = the kernel's threads), MEM_GB, TIME_MIN per job, WORKERS array tasks at a
 # time, SLURM_ARGS="account=x qos=y" (more #SBATCH flags), SETUP="module load cuda" (run
-# before each job). A failed job is submitted again RETRIES times. Resumable: finished runs
+# before each job), JOB_PYTHON="apptainer exec --nv img.sif venv/bin/python" (the job's
+# Python, e.g. in a container). A failed job is submitted again RETRIES times. Resumable: finished runs
 # are skipped. Writes summary.csv/.md and records device, versions, commit, executor, times.
 SEEDS ?= 10
 WORKERS ?=
@@ -237,6 +238,7 @@ MEM_GB ?=
 TIME_MIN ?=
 SLURM_ARGS ?=
 SETUP ?=
+JOB_PYTHON ?=
 RETRIES ?= 1
 FULL ?=
 SEEDS_OPTS = --seeds $(SEEDS) --executor $(EXECUTOR) --retries $(RETRIES) \
@@ -244,7 +246,7 @@ SEEDS_OPTS = --seeds $(SEEDS) --executor $(EXECUTOR) --retries $(RETRIES) \
   $(if $(GPUS),--gpus $(GPUS),) $(if $(CPUS),--cpus $(CPUS),) \
   $(if $(MEM_GB),--mem-gb $(MEM_GB),) $(if $(TIME_MIN),--time-min $(TIME_MIN),) \
   $(foreach a,$(SLURM_ARGS),--slurm '$(a)') $(if $(SETUP),--setup '$(SETUP)',) \
-  $(if $(filter 1,$(FULL)),--full,)
+  $(if $(JOB_PYTHON),--job-python '$(JOB_PYTHON)',) $(if $(filter 1,$(FULL)),--full,)
 seeds: data
 	MPLBACKEND=Agg HF_HUB_OFFLINE=1 $(PY) -m mlpc_course.cli seeds $(SEEDS_OPTS) \
 	  $(foreach n,$(NOTEBOOKS),'$(n)')

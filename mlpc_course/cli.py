@@ -11,7 +11,8 @@
     mlpc release [--week N] [--solutions M] [--tag T] [--site]  public material, pinned to T
     mlpc seeds [--seeds N] [--workers W] [--executor local|slurm] [--partition P]
                [--gpus G] [--cpus C] [--mem-gb M] [--time-min T] [--slurm KEY=VALUE ...]
-               [--setup LINE ...] [--retries R] [--full] [--summary-only|--publish] [NB]
+               [--setup LINE ...] [--job-python CMD] [--retries R] [--full]
+               [--summary-only|--publish] [NB]
                                    seed sweep (one job per notebook x seed, via submitit)
 """
 
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="further #SBATCH flags, e.g. --slurm account=mlpc --slurm qos=normal")
     sd.add_argument("--setup", action="append", default=[], metavar="LINE",
                     help="shell line run before each job, e.g. 'module load cuda'")
+    sd.add_argument("--job-python", default=None, metavar="CMD",
+                    help="command that runs Python in a job (default: this one), e.g. "
+                         "'apptainer exec --nv image.sif kit/venv/bin/python'")
     sd.add_argument("--retries", type=int, default=1,
                     help="times a failed job is submitted again (default 1)")
     sd.add_argument("--full", action="store_true",
@@ -75,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     sd.add_argument("--summary-only", action="store_true",
                     help="run nothing; rewrite summary.csv/.md from the finished runs")
     sd.add_argument("--publish", action="store_true",
-                    help="run nothing; copy the table to results/seeds/ (committed snapshot "
-                         "that notebooks and the site read) with date, commit and times")
+                    help="run nothing; copy the table to results/seeds/ (results/seeds-full/ "
+                         "for --full: the committed snapshots the site reads) with sweep.json: "
+                         "date, commit, device, versions, executor, times")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     from . import grading, release  # their subcommands (issue 36)
@@ -165,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 partition=args.partition, gpus=args.gpus, cpus=args.cpus,
                 mem_gb=args.mem_gb, time_min=args.time_min,
                 slurm_args=cluster.parse_key_values(args.slurm), setup=list(args.setup),
-                retries=args.retries)
+                retries=args.retries, job_python=args.job_python)
             res = seeds.sweep(args.names or None,
                               range(args.first, args.first + args.seeds),
                               out=out, full=full, timeout=args.timeout, cluster=opts)

@@ -87,6 +87,9 @@ class ClusterOptions:
     setup : shell lines run before each job (``module load cuda``, ``source venv/bin/activate``).
     retries : how many times a failed job is submitted again (default 1).
     poll_s : seconds between looks at running jobs (default 0.5 local, 20 SLURM).
+    job_python : the command that runs Python in a job (default: this interpreter), e.g.
+        ``"apptainer exec --nv /scratch/pytorch.sif /scratch/gpu-kit/venv/bin/python"``
+        where the nodes run the course inside a container image.
     """
 
     executor: str = "local"
@@ -100,6 +103,7 @@ class ClusterOptions:
     setup: list[str] = field(default_factory=list)
     retries: int = 1
     poll_s: float | None = None
+    job_python: str | None = None
     job_name: str = "mlpc-seeds"
 
     def __post_init__(self) -> None:
@@ -148,7 +152,7 @@ def make_executor(opts: ClusterOptions, folder: str | Path) -> Any:
         ) from err
     folder = Path(folder)
     if opts.executor == "local":
-        ex = submitit.LocalExecutor(folder=folder)
+        ex = submitit.LocalExecutor(folder=folder, python=opts.job_python)
         params: dict[str, Any] = {"timeout_min": opts.time_min or LOCAL_TIME_MIN}
         if opts.gpus is not None:
             params["gpus_per_node"] = int(opts.gpus)
@@ -157,7 +161,7 @@ def make_executor(opts: ClusterOptions, folder: str | Path) -> Any:
         ex.update_parameters(**params)
         return ex
     try:
-        ex = submitit.SlurmExecutor(folder=folder)
+        ex = submitit.SlurmExecutor(folder=folder, python=opts.job_python)
     except RuntimeError as err:
         raise ClusterError(
             f"{err} EXECUTOR=slurm runs on a SLURM login node (where sbatch and srun exist); "

@@ -98,7 +98,8 @@ def _mlpc_sweep_probe(path):
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count()
-    info = {"python": platform.python_version(), "platform": platform.platform(terse=True),
+    info = {"python": platform.python_version(), "executable": sys.executable,
+            "platform": platform.platform(terse=True),
             "cpu": cpu, "cpu_cores": cores, "device": "cpu", "gpu": None, "cuda": None}
     try:
         from mlpc_course import environment
@@ -125,7 +126,10 @@ def _mlpc_sweep_probe(path):
     with open(path, "w") as fh:
         json.dump(info, fh)
 
-_mlpc_sweep_probe(%r)
+try:  # never fail the run over its record
+    _mlpc_sweep_probe(%r)
+except Exception as _mlpc_err:
+    print("sweep probe failed:", repr(_mlpc_err))
 del _mlpc_sweep_probe
 '''
 
@@ -552,17 +556,22 @@ def device_label(info: dict[str, Any]) -> str:
 
 
 def _lock_label(info: dict[str, Any]) -> str:
-    """``"requirements/lock.txt d3527d31d83e (installed = lock)"`` or ``"... (differs: torch
-    2.14.1 -> 2.5.1)"``, ``"no lock"``, ``"not recorded"``."""
+    """``"lock d3527d31d83e (installed = lock)"``, ``"lock ... (differs: torch 2.14.1 ->
+    2.5.1; 60 pins not installed)"``, ``"no lock"`` or ``"not recorded"``."""
     if "lock_sha256" not in info:
         return "not recorded"
     if not info["lock_sha256"]:
         return "no lock"
     diff = info.get("differs_from_lock") or {}
-    state = "installed = lock" if info.get("matches_lock") else "differs: " + ", ".join(
-        f"{k} {v[0]} -> {v[1] or 'missing'}" for k, v in sorted(diff.items())[:5]) + (
-        ", ..." if len(diff) > 5 else "")
-    return f"lock {info['lock_sha256'][:12]} ({state})"
+    other = sorted((k, v) for k, v in diff.items() if v[1] is not None)
+    absent = len(diff) - len(other)
+    parts = []
+    if other:
+        parts.append("differs: " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in other[:5])
+                     + (", ..." if len(other) > 5 else ""))
+    if absent:
+        parts.append(f"{absent} pins not installed")
+    return f"lock {info['lock_sha256'][:12]} ({'; '.join(parts) or 'installed = lock'})"
 
 
 def provenance(out: str | Path) -> dict[str, Any]:

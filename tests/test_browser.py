@@ -36,8 +36,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# MLPC_SITE_DIR: test a site rendered elsewhere (tools/render.py --out-root DIR writes
+# DIR/_site); its screenshots then go beside it (DIR/browser), not into build/.
 SITE = Path(os.environ.get("MLPC_SITE_DIR", ROOT / "_site"))
-SHOTS = ROOT / "build" / "browser"
+SHOTS = SITE.parent / "browser" if os.environ.get("MLPC_SITE_DIR") else ROOT / "build" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-dev-shm-usage"]
@@ -52,9 +54,9 @@ TOLERANCE_PX = 2  # in reveal.js frame pixels
 # scaled to the size the slide gives the image.
 MIN_TEXT_PX = 18.0
 # FIGURE_ONLY_FILL: on a `{.figure-only}` slide the figure is the content: drawn at least this
-# fraction of the frame's width, or of the 540-px height cap (a squarer figure), in frame px.
+# fraction of the frame's width, or of the 500-px height cap (a squarer figure), in frame px.
 FIGURE_ONLY_FILL = 0.9
-FIGURE_ONLY_MAX_HEIGHT = 540  # _includes/decks.css
+FIGURE_ONLY_MAX_HEIGHT = 500  # _includes/decks.css
 # Decks whose figures are not yet readable from the back of the room (2026-12-06: all of
 # them; notebook figures are drawn 8-14 in wide with 7-10 pt text and shown 360 px high). The
 # deck's engineer embeds deck-sized figures on `{.figure-only}` slides and removes the deck.
@@ -108,7 +110,11 @@ MEASURE_JS = r"""
   // The bibliography slide may scroll (its div#refs is as long as the list).
   const isRefs = !!slide.querySelector('#refs');
   let maxBottom = 0, maxRight = 0, minLeft = 0;
-  const skip = el => el.closest('aside.notes, .slide-number, .slide-menu-button');
+  // KaTeX draws nothing outside its box: its hidden MathML copy (.katex-mathml, clipped to
+  // 1 px) and the 400em-wide SVGs of stretchy braces/arrows (clipped by their .katex-stretchy
+  // or .hide-tail box) would otherwise count as content past the frame.
+  const skip = el => el.closest('aside.notes, .slide-number, .slide-menu-button, '
+                                + '.katex-mathml, .katex .hide-tail, .katex-stretchy svg');
   for (const el of slide.querySelectorAll('*')) {
     if (skip(el)) continue;
     const cs = getComputedStyle(el);
@@ -182,8 +188,9 @@ def browser():
         from playwright import sync_api
     except ImportError:
         pytest.fail("playwright is not installed: pip install -e '.[test]'")
-    user_data = ROOT / "build" / "chromium-profile"
-    shutil.rmtree(user_data, ignore_errors=True)
+    import tempfile
+
+    user_data = Path(tempfile.mkdtemp(prefix="mlpc-chromium-"))  # one per run: runs in parallel
     with sync_api.sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
             str(user_data), executable_path=exe, headless=True, args=CHROMIUM_ARGS,
@@ -243,7 +250,7 @@ def test_deck_slides_fit_and_render_maths_offline(browser, deck):
     slides = walk["slides"]
     assert len(slides) > 3, f"{deck.name}: only {len(slides)} slides"
     failures = [f"slide {s['h'] + 1}.{s['v']} '{s['title']}': " + "; ".join(s["problems"])
-                + f" (screenshot build/browser/{s['shot']})" for s in slides if s["problems"]]
+                + f" (screenshot {SHOTS / s['shot']})" for s in slides if s["problems"]]
     remote = walk["remote"]
     assert not remote, f"{deck.name} requests the network (offline it would lack): {remote[:5]}"
     assert not failures, f"{deck.name}: {len(failures)} slide(s) do not fit 1280x720 " \
@@ -327,7 +334,7 @@ def test_deck_figures_are_readable_in_a_lecture_hall(browser, deck):
     distance/200 rule of thumb from ~8.5 m, the back of a 100-seat hall (deck text is 24 px).
     Today's figures give 5-11 px: drawn for a notebook (8-14 in wide, 7-10 pt text) and shown
     360 px high beside bullets. What passes: a figure that is the slide's content on a
-    ``## Title {.figure-only}`` slide (the frame's width, up to 540 px high) and drawn at a
+    ``## Title {.figure-only}`` slide (the frame's width, up to 500 px high) and drawn at a
     deck size: a width of at most ~8 in with 10-pt text (a wider one needs its text at
     1.25 pt per inch of width), no ``fontsize`` below 10, e.g. a deck variant of the cell
     (``#| label: fig-...-deck``) with fewer panels."""
@@ -431,6 +438,8 @@ def test_site_pages_load_offline_with_rendered_maths(browser):
 
 def axe_violations(page, disabled: tuple[str, ...] = ()) -> list[dict]:
     """axe-core's violations on ``page`` (the engine bundled by axe-playwright-python)."""
+    pytest.importorskip("axe_playwright_python",
+                        reason="axe-playwright-python missing: pip install -e '.[test]'")
     from axe_playwright_python.base import AXE_SCRIPT
 
     page.evaluate(AXE_SCRIPT)

@@ -201,6 +201,7 @@ def _pdfs() -> list:
 def test_handout_has_no_overprint_and_stays_in_the_margins(pdf):
     if pdf is None:
         pytest.skip("no _handouts/: run `make handouts`")
+    pytest.importorskip("pypdfium2", reason="pypdfium2 missing: pip install -e '.[test]'")
     found = pdf_problems(pdf)
     assert not found, f"{pdf.name}: {len(found)} problem(s):\n  " + "\n  ".join(found)
 

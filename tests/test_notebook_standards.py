@@ -16,7 +16,9 @@ Enforced over every ``notebooks/*.ipynb`` (sources, committed without outputs):
 - every link to ``../slides/<deck>.qmd#<anchor>`` resolves to a ``{#<anchor>}`` of that deck,
   and no text cites slides by number ("slide 41", "§D") instead of linking them;
 - every figure cell (a code cell calling ``plt.show()`` outside an answer) has
-  ``#| label: fig-...`` and ``#| fig-cap:``, and is followed by a **What to see:** sentence.
+  ``#| label: fig-...`` and ``#| fig-cap:``, and is followed by a **What to see:** sentence;
+  a deck variant of a figure (``#| classes: deck-only``, hidden on the page, embedded by a
+  deck at lecture-hall size) has ``#| label: deck-...`` and ``#| fig-alt:`` instead.
 
 Notebooks still being written by their authors are marked xfail (not strict) in ``PENDING``:
 remove a name once its notebook passes.
@@ -216,6 +218,14 @@ def figure_problems(cells: list[dict]) -> list[str]:
         if cell["cell_type"] != "code" or "solution" in _tags(cell) or "plt.show()" not in src:
             continue
         opts = [ln for ln in src.splitlines() if ln.startswith("#|")]
+        if any(re.match(r"#\|\s*classes:.*\bdeck-only\b", ln) for ln in opts):
+            # A deck variant (`#| label: deck-...`, hidden on the page, embedded by a deck):
+            # no figure number, caption or "What to see" of its own; alt text still needed.
+            if not any(re.match(r"#\|\s*label:\s*deck-", ln) for ln in opts):
+                out.append(f"cell {i}: a deck-only figure needs `#| label: deck-...`")
+            if not any(re.match(r"#\|\s*fig-alt:", ln) for ln in opts):
+                out.append(f"cell {i}: a deck-only figure needs `#| fig-alt:`")
+            continue
         if not any(re.match(r"#\|\s*label:\s*fig-", ln) for ln in opts):
             out.append(f"cell {i}: figure without `#| label: fig-...`")
         if not any(re.match(r"#\|\s*fig-cap:", ln) for ln in opts):
@@ -287,6 +297,9 @@ def test_checks_flag_what_they_should():
     assert slide_problems([_md("Unit 4 deck, slide 41")])
     assert slide_problems([_md("the deck's §D–§E")])
     assert figure_problems([_code("plt.plot(x)\nplt.show()"), _md("**What to see:** y")])
+    deck = "#| label: deck-a\n#| classes: deck-only\n#| fig-alt: a b c d e f\nplt.show()"
+    assert not figure_problems([_code(deck)])
+    assert figure_problems([_code(deck.replace("#| fig-alt: a b c d e f\n", ""))])
     assert not figure_problems([_code("#| label: fig-a\n#| fig-cap: A.\nplt.show()"),
                                 _md("**What to see:** y")])
 

@@ -218,3 +218,13 @@ def test_rendered_images_have_alt_text(page):
         pytest.skip("no _site/: run `make render`")
     bad = img_without_alt(page.read_text(errors="replace"))
     assert not bad, f"{page.relative_to(SITE)}: {len(bad)} image(s) without alt text: {bad[:5]}"
+
+
+def test_no_page_starts_a_jupyter_kernel_of_its_own():
+    """Pages compute what they show before Quarto runs (tools/render.py writes
+    `_generated/`): a `{python}` chunk in a .qmd would start a kernel during the render,
+    slower and with kernel messages in the output of `make course`."""
+    pages = [p for p in ROOT.rglob("*.qmd")
+             if not set(p.relative_to(ROOT).parts[:1]) & {"build", "_site", ".venv", "student"}]
+    chunks = [str(p.relative_to(ROOT)) for p in pages if re.search(r"```\{python", p.read_text())]
+    assert not chunks, f"pages with a Python chunk: {chunks}"

@@ -52,6 +52,7 @@ def test_local_executor_retries_resumes_and_summarizes(tmp_path, monkeypatch, de
     monkeypatch.setenv("MLPC_METRICS_DIR", str(tmp_path / "metrics"))
     monkeypatch.setenv("MLPC_SEEDS_PUBLISHED", "")
     monkeypatch.delenv("MLPC_FULL", raising=False)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")  # submitit's local executor would hide it
     nb = _fixture(tmp_path / "nbs", fail_first=[1], fail_always=[2])
     out = tmp_path / "seeds"
     opts = cluster.ClusterOptions("local", workers=2, retries=1, poll_s=0.2)
@@ -79,8 +80,9 @@ def test_local_executor_retries_resumes_and_summarizes(tmp_path, monkeypatch, de
     assert info["job_id"] and info["commit"] and info["python"] and info["cpu"]
     assert info["versions"]["numpy"] and info["versions"]["scikit-learn"]
     assert info["started"] <= info["finished"]
-    assert json.loads((out / "1" / "seeds_fixture.json").read_text())[
-        "w99.threads"]["value"] == 1
+    metrics = json.loads((out / "1" / "seeds_fixture.json").read_text())
+    assert metrics["w99.threads"]["value"] == 1
+    assert metrics["w99.gpus_seen"]["value"] == "0", "GPUS unset: the GPUs stay visible"
     (rec,) = json.loads((out / "sweeps.json").read_text())
     assert (rec["executor"], rec["size"], rec["ran"], rec["failed"], rec["retried"]) == (
         "local", "reduced", 1, 1, 2)
@@ -236,7 +238,8 @@ def test_slurm_executor_through_a_fake_sbatch(tmp_path, monkeypatch, deadline):
     opts = cluster.ClusterOptions(
         "slurm", workers=1, partition="gpu-test", gpus=1, cpus=2, mem_gb=4, time_min=30,
         slurm_args=cluster.parse_key_values("account=mlpc qos=normal"),
-        setup=["export MLPC_FAKE_SETUP=1"], retries=1, poll_s=0.1)
+        setup=["export MLPC_FAKE_SETUP=1"], retries=1, poll_s=0.1,
+        job_python=f"env MLPC_FAKE_CONTAINER=1 {sys.executable}")
     res = seeds.sweep([str(nb)], 2, out=out, progress=False, timeout=120, cluster=opts)
     assert sorted((n, s) for n, s, _ in res.ran) == [("seeds_fixture", 0),
                                                      ("seeds_fixture", 1)], res.failed
@@ -248,6 +251,7 @@ def test_slurm_executor_through_a_fake_sbatch(tmp_path, monkeypatch, deadline):
                  "--qos=normal", "--job-name=mlpc-seeds"):
         assert f"#SBATCH {flag}\n" in first.read_text(), flag
     assert "export MLPC_FAKE_SETUP=1" in first.read_text()
+    assert f"env MLPC_FAKE_CONTAINER=1 {sys.executable} -u -m submitit" in first.read_text()
     assert "--array" not in retry.read_text()  # the retry: one job, not an array
 
     m0 = json.loads((out / "0" / "seeds_fixture.done.json").read_text())

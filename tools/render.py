@@ -128,18 +128,37 @@ def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
             problems.append(f"{src.name}: the executed copy in {executed} is older than the "
                             "notebook (run `make test` or `make execute` again)")
         _copy_clean(done, nb_dir / src.name)
+    write_generated(stage_dir)
     return problems
 
 
+def write_generated(stage_dir: Path) -> None:
+    """Write the Markdown that pages include from ``_generated/`` (the weeks table of the
+    index, the reproduction table): computed here, before Quarto runs, so that no page needs
+    a Jupyter kernel of its own (faster, and no kernel messages in the render's output)."""
+    sys.path.insert(0, str(ROOT))
+    from mlpc_course import site, weeks
+
+    out = stage_dir / "_generated"
+    out.mkdir(exist_ok=True)
+    (out / "weeks.md").write_text(weeks.weeks_markdown() + "\n")
+    (out / "reproduction.md").write_text(
+        site.seed_sweep_sentence() + "\n\n" + site.reproduction_rows_markdown() + "\n")
+
+
 def _copy_clean(src: Path, dst: Path) -> None:
-    """Copy an executed notebook without progress-bar text in its outputs (``make execute``
-    runs nbclient, which keeps them; ``mlpc_course.nbval_executed`` already removed them)."""
+    """Copy an executed notebook without progress-bar text in its outputs and without the
+    planted wrong answers of its exercises."""
     import json
 
     sys.path.insert(0, str(ROOT))
     from mlpc_course.nbval_executed import clean_outputs
 
     nb = json.loads(src.read_text())
+    # Planted wrong answers (tag `wrong`, see mlpc_course/editions) test the checks in CI;
+    # they are not part of any page a reader sees.
+    nb["cells"] = [c for c in nb.get("cells", [])
+                   if "wrong" not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = clean_outputs(cell.get("outputs", []))

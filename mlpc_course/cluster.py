@@ -217,6 +217,7 @@ def run(
     arg: Callable[[Any, int], Any] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_retry: Callable[[Outcome], None] | None = None,
+    executor: Any = None,
 ) -> list[Outcome]:
     """Run ``fn(arg(item, attempt))`` as one job per item; retry failures; return outcomes.
 
@@ -229,11 +230,12 @@ def run(
     arg : the argument of ``fn`` for an item and its attempt number (default: the item).
     on_outcome : called once per item when it succeeded or failed for good.
     on_retry : called when a failed attempt is submitted again.
+    executor : an executor from :func:`make_executor` (default: made here).
 
     Interrupting (Ctrl-C) cancels the jobs still running, then re-raises.
     """
     arg = arg or (lambda item, attempt: item)
-    ex = make_executor(opts, folder)
+    ex = executor if executor is not None else make_executor(opts, folder)
     poll = opts.poll_s if opts.poll_s is not None else POLL_S[opts.executor]
     # local: a window of `workers` processes; SLURM: every job of a round in one array,
     # the array's %N limit does the windowing

@@ -478,6 +478,8 @@ def sweep(
                 "timeout": timeout, "threads": opts.threads, "attempt": attempt,
                 "executor": opts.executor, "commit": commit, "env": env}
 
+    # options that cannot work (SLURM without srun, ...) fail here, before anything is written
+    executor = _cluster.make_executor(opts, out / "_jobs") if jobs else None
     ran: list[tuple[str, int, float]] = []
     failed: list[tuple[str, int, str]] = []
     retried: list[tuple[str, int, int, str]] = []
@@ -517,9 +519,8 @@ def sweep(
     }
     try:
         if jobs:
-            out.mkdir(parents=True, exist_ok=True)
             _cluster.run(run_job, jobs, opts, out / "_jobs", arg=spec, on_outcome=take,
-                         on_retry=again)
+                         on_retry=again, executor=executor)
     finally:
         if bar is not None:
             bar.close()

@@ -63,6 +63,8 @@ def test_notebook_anchors_in_decks_exist(deck):
 # Embeds and metrics of the rewritten week decks (issue 39): tests/test_slides.py checks the Unit
 # decks; the deck engineers of issues 39/40 add their decks here when they rewrite them.
 CHECKED_DECKS = ("week01_materials_data", "week02_data_formation", "week03_leakage",
+                 "week05_cnn_segmentation", "week06_transfer_learning",
+                 "week07_process_monitoring",
                  "week08_process_maps", "week09_spectra", "week10_transformers")
 EMBED = re.compile(r"\{\{< embed \.\./notebooks/([\w-]+)\.ipynb#([^ >]+) >\}\}")
 METRIC = re.compile(r"\{\{< metric ([^ >]+)")
@@ -80,8 +82,13 @@ def _recorded_patterns() -> list[str]:
     for nb in (ROOT / "notebooks").glob("*.ipynb"):
         for cell in json.loads(nb.read_text())["cells"]:
             if cell["cell_type"] == "code":
-                for key in re.findall(r"""record\(\s*f?["']([^"']+)["']""",
-                                      "".join(cell["source"])):
+                src = "".join(cell["source"])
+                # record("key", ...) and a key built first: key = f"w08.x.rd{t:.0f}"
+                # (an f-string field may hold quotes: f"w05.x.{m.replace('-', '')}")
+                for key in re.findall(r"""record\(\s*f?["']((?:[^"'{}]|\{[^{}]*\})+)["']""",
+                                      src) + \
+                        re.findall(r"""^\s*\w+\s*=\s*f?["'](w\d\d\.(?:[^"'{}]|\{[^{}]*\})+)["']""",
+                                   src, re.M):
                     parts = re.split(r"\{[^}]*\}", key)
                     keys.add("^" + r"[\w-]+".join(map(re.escape, parts)) + "$")
     return sorted(keys)

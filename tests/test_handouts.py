@@ -37,10 +37,8 @@ OVERLAP_FRACTION = 0.3
 TOLERANCE_PT = 4.0  # Typst hangs hyphens and punctuation ~2-3 pt into the margin
 PT_PER_UNIT = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
 # Handouts with a known overprint whose fix is in a deck or notebook (name: what to change).
-PENDING = {
-    # k_{\text{Matérn}}\!\Big( : the negative space \! prints "Matérn" into the big "(" in
-    # Typst; drop the \! in the GP slide's kernel formula (deck body: week 11's engineer).
-    "slides/week11_uncertainty": "slides/week11_uncertainty.qmd, slide 'The GP in one slide'",
+PENDING: dict[str, str] = {
+    # (empty: the week-11 deck no longer has the \! that overprinted in Typst; deck-4, issue 40)
 }
 
 

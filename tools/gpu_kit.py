@@ -507,7 +507,8 @@ def _offline(cmd: list[str]) -> list[str]:
 def check(kit: Path, notebook: str | None = None, workdir: Path | None = None) -> dict:
     """Install the kit without network into a stand-in GPU image and run one notebook for
     one seed at the reduced size through ``run.sh``, offline. Returns timings and the run's
-    marker; raises :class:`KitError` on failure."""
+    marker; raises :class:`KitError` on failure. The work folder keeps install.log, run.log
+    and the run (the stand-in image is removed after a success)."""
     kit = Path(kit).resolve()
     meta = json.loads((kit / "kit.json").read_text())
     if not meta.get("wheels"):
@@ -545,6 +546,8 @@ def check(kit: Path, notebook: str | None = None, workdir: Path | None = None) -
                        f"{(run.stdout + run.stderr)[-2000:]}"
                        + (f"\n{err[0].read_text()[-2500:]}" if err else ""))
     t3 = time.perf_counter()
+    for big in ("image", "image-site"):  # about 1 GB; the logs and the run stay
+        shutil.rmtree(work / big, ignore_errors=True)
     return {"notebook": notebook, "stand_in_seconds": round(t1 - t0, 1),
             "install_seconds": round(t2 - t1, 1), "run_seconds": round(t3 - t2, 1),
             "marker": json.loads(marker.read_text()), "workdir": str(work)}

@@ -65,7 +65,8 @@ def test_notebook_anchors_in_decks_exist(deck):
 CHECKED_DECKS = ("week01_materials_data", "week02_data_formation", "week03_leakage",
                  "week05_cnn_segmentation", "week06_transfer_learning",
                  "week07_process_monitoring",
-                 "week08_process_maps", "week09_spectra", "week10_transformers")
+                 "week08_process_maps", "week09_spectra", "week10_transformers",
+                 "week11_uncertainty", "week12_constrained_ml", "week13_explainability")
 EMBED = re.compile(r"\{\{< embed \.\./notebooks/([\w-]+)\.ipynb#([^ >]+) >\}\}")
 METRIC = re.compile(r"\{\{< metric ([^ >]+)")
 

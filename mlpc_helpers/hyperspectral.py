@@ -2,10 +2,11 @@
 
 The X-ray physics (line energies from exspy's element database, the detector resolution
 law) is in :mod:`mlpc_helpers.xray`, the Drude energy-loss function with the EELS generator
-(:mod:`mlpc_helpers.synthetic.spectrum_images`). Analysis: spectrum normalisation, component matching, NMF abundances, trace
-detection tests, a per-pixel Drude fit with HyperSpy and a PCA + MiniBatchKMeans pipeline for
-exam-scale cubes. Cluster-label alignment is in :mod:`mlpc_helpers.clustering`, maps with µm
-axes in :mod:`mlpc_helpers.plotting`.
+(:mod:`mlpc_helpers.synthetic.spectrum_images`). Analysis: spectrum normalisation,
+component matching, NMF abundances, trace detection tests, a per-pixel Drude fit with
+HyperSpy and a PCA + MiniBatchKMeans pipeline for exam-scale cubes. Cluster-label
+alignment is in :mod:`mlpc_helpers.clustering`, maps with µm axes in
+:mod:`mlpc_helpers.plotting`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ pandas frames with one row per sample. Nothing here imports torch.
 - :func:`hysteresis_trigger` — a Schmitt trigger: switch on above ``high``, off below
   ``low``, then drop gaps shorter than ``min_gap`` and events shorter than ``min_duration``.
 - :func:`mask_to_intervals`, :func:`intervals_to_mask`, :func:`check_intervals` — runs of
-  True as ``[start, stop)`` intervals and back; scored with :func:`mlpc_helpers.metrics.match_intervals` (interval
-  F1) and :func:`mlpc_helpers.metrics.iou` (sample-wise IoU).
+  True as ``[start, stop)`` intervals and back; scored with
+  :func:`mlpc_helpers.metrics.match_intervals` (interval F1) and
+  :func:`mlpc_helpers.metrics.iou` (sample-wise IoU).
 - :func:`band_power`, :func:`segment_features` — per-segment summary features (mean, RMS,
   standard deviation, max, spectral band power from Welch's method).
 - :func:`sliding_windows` — fixed-length windows for sequence models.

@@ -13,7 +13,7 @@ Sources: SNIP background (Ryan et al. 1988, doi:10.1016/0168-583X(88)90063-8); d
 FWHM ∝ √(2.5 (E − 5.899 keV) + FWHM(Mn Kα)²) (Fiori & Newbury;
 :func:`mlpc_helpers.xray.fwhm_at_energy`); line energies and weights from exspy's element
 database (:func:`mlpc_helpers.xray.line_table`);
-binomial thinning is exact for Poisson counts (:func:`mlpc_helpers.formation.binomial_thin`).
+binomial thinning is exact for Poisson counts (:func:`mlpc_helpers.noise.binomial_thin`).
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def denoise_wavelet(counts, wavelet: str = "sym8", level: int | None = None) -> 
     """
     import pywt
 
-    from .formation import anscombe, anscombe_inverse
+    from .noise import anscombe, anscombe_inverse
 
     y = np.clip(np.asarray(counts, float), 0, None)
     a = anscombe(np.round(y).astype(np.int64))

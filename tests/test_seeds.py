@@ -452,3 +452,26 @@ def test_committed_snapshot_still_reads(tmp_path, monkeypatch):
     assert "seeds" in report.seed_range_text(key, notebook=nb)
     assert site.seed_sweep_sentence().startswith(
         f"Reduced size (CPU): the seed sweep of {info['date']}")
+
+
+def test_a_sweep_run_leaves_out_the_planted_wrong_answers(tmp_path, deadline):
+    """A cell tagged `nbval-skip` (a planted wrong answer, mlpc_course/editions) runs in the
+    sweep no more than under nbval: it would re-bind the solution's names."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    wrong = nbformat.v4.new_code_cell("answer = -1  # Wrong: planted")
+    wrong.metadata["tags"] = ["wrong", "nbval-skip"]
+    nb.cells = [
+        nbformat.v4.new_code_cell("answer = 42"),
+        wrong,
+        nbformat.v4.new_code_cell(
+            "from mlpc_helpers import report\nreport.record('t.answer', answer)"),
+    ]
+    path = tmp_path / "planted.ipynb"
+    nbformat.write(nb, path)
+    seeds.run_one(path, 0, tmp_path / "out")
+    metrics = json.loads(seeds.metrics_file(tmp_path / "out", "planted", 0).read_text())
+    assert metrics["t.answer"]["value"] == 42

@@ -274,7 +274,8 @@ def rescale_brightness(
     random_state: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Multiply every frame (n, ...) by its own gain drawn uniformly from ``gain``, clip to [0, 1]:
-    the brightness augmentation applied to nominal frames (numpy twin of ``gain_augment``).
+    the brightness augmentation applied to nominal frames (numpy twin of
+    ``imaging.augmenter("brightness")``).
     ``random_state``: see :func:`mlpc_helpers.runtime.check_random_state`."""
     from ..validation import as_float_image
 

@@ -36,9 +36,9 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         # features and models (scikit-learn transformers; torch, imported lazily)
         "features", "models",
         # analysis, one module per concept
-        "attention", "clustering", "constrained", "control_charts", "encodings",
-        "explain", "hyperspectral", "imaging", "leakage", "lpbf", "metrics", "noise",
+        "attention", "clustering", "control_charts", "encodings",
+        "hyperspectral", "imaging", "leakage", "lpbf", "metrics", "noise",
         "process_maps", "process_signals", "profiling", "segmentation", "spectra", "splits",
-        "transfer", "uncertainty", "xray", "xrd",
+        "transfer", "xray", "xrd",
     ],
 )

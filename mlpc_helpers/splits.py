@@ -1,4 +1,4 @@
-"""Honest splits, one home: group labels, grouped cross-validation and per-class draws.
+"""Honest splits, one home: group labels and per-class draws.
 
 Rows that are not independent (frames of one strip, files of one session, duplicate images,
 results of one paper) must stay on one side of every split; a test set must not be chosen
@@ -9,8 +9,6 @@ are scikit-learn's (``GroupKFold``, ``StratifiedGroupKFold``, ``LeaveOneGroupOut
   (join labelings, e.g. blocks and duplicate pairs of
   :func:`mlpc_helpers.imaging.duplicate_groups`), :func:`groups_split` (how many groups a
   set of folds cuts apart);
-- grouped cross-validation: :func:`grouped_cv` (out-of-fold predictions with whole groups
-  held out);
 - per-class draws: :func:`split_pool_test` (a fixed, class-balanced test set and the pool),
   :func:`subsample_per_class`, :func:`learning_curve_draws` (n labelled images per class,
   several draws), :func:`rare_class_subset` (a reproducible imbalanced subset).
@@ -21,13 +19,13 @@ the course seed ``MLPC_SEED``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from .runtime import check_random_int, check_random_state
-from .validation import MLPCInputError, check_labels, check_matrix, check_vector
+from .validation import MLPCInputError, check_labels, check_vector
 
 
 def file_blocks(labels: Any, index: Any, block: int) -> np.ndarray:
@@ -176,50 +174,6 @@ def rare_class_subset(y: Any, rare: int, fraction: float,
                              f"there are {len(pos)}.")
     rng = check_random_state(random_state, offset=31)
     return np.sort(np.r_[neg, rng.choice(pos, n_pos, replace=False)])
-
-
-def grouped_cv(fit_predict: Callable[..., dict], X: Any, y: Any, groups: Any,
-               n_splits: int = 5, *, pass_groups: bool = False) -> dict[str, np.ndarray]:
-    """Out-of-fold predictions with whole groups (e.g. source papers) held out together.
-
-    Parameters
-    ----------
-    fit_predict : callable
-        ``fit_predict(X_train, y_train, X_test) -> dict`` of arrays of length len(X_test)
-        (e.g. ``{"mu": ..., "sd": ...}``); it must fit a fresh model. With
-        ``pass_groups=True`` it is called as ``fit_predict(X_train, y_train, X_test,
-        groups_train)`` (e.g. for :func:`fit_predict_recalibrated`).
-    X : array_like, shape (n, d)
-    y : array_like, shape (n,)
-    groups : array_like, shape (n,)
-        No group is ever split between training and test (``GroupKFold``).
-    n_splits : int
-
-    Returns
-    -------
-    dict of numpy.ndarray
-        Each key of ``fit_predict``'s output, filled out of fold (shape (n, ...)), plus
-        ``fold`` (n,), the fold index of each row.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    X = check_matrix(X, "X", finite=False)  # NaN allowed: some models impute them
-    y = check_vector(y, "y", n=len(X), against="X")
-    groups = check_labels(groups, "groups", n=len(X), against="X")
-    if len(np.unique(groups)) < n_splits:
-        raise MLPCInputError(f"{len(np.unique(groups))} groups cannot fill {n_splits} folds; "
-                         "lower n_splits.")
-    out: dict[str, np.ndarray] = {"fold": np.zeros(len(y), int)}
-    for k, (tr, te) in enumerate(GroupKFold(n_splits=n_splits).split(X, y, groups)):
-        extra = (groups[tr],) if pass_groups else ()
-        pred = fit_predict(X[tr], y[tr], X[te], *extra)
-        for key, value in pred.items():
-            value = np.asarray(value, float)
-            if key not in out:
-                out[key] = np.full((len(y), *value.shape[1:]), np.nan)
-            out[key][te] = value
-        out["fold"][te] = k
-    return out
 
 
 def _same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:

@@ -235,15 +235,7 @@ ESTIMATOR_CLASSES = _estimator_classes()
 def _instance(cls):
     """An instance for the checks: defaults, except where a class needs arguments or the
     defaults are slow (every other argument keeps its default)."""
-    if cls.__name__ == "HybridRegressor":
-        from sklearn.linear_model import LinearRegression
-
-        from mlpc_helpers.constrained import GroupwisePolynomial
-
-        return cls(GroupwisePolynomial(x=0, group=1), LinearRegression())
     small = {
-        # column positions: the checks pass arrays, not the notebook's DataFrame
-        "GroupwisePolynomial": {"x": 0, "group": 1},
         "DeepEnsembleRegressor": {"n_members": 2, "epochs": 30},  # seconds, not minutes
         "MagpieFeaturizer": {"disk_cache": False},  # no files written by the checks
     }

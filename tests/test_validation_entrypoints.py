@@ -17,7 +17,6 @@ import pytest
 
 from mlpc_helpers import (
     clustering,
-    constrained,
     control_charts,
     datatour,
     formation,
@@ -29,7 +28,6 @@ from mlpc_helpers import (
     process_signals,
     segmentation,
     splits,
-    uncertainty,
     xrd,
 )
 from mlpc_helpers import hyperspectral as hsi
@@ -61,10 +59,6 @@ def _nan_at(a, idx):
 
 def _signal(data):
     return types.SimpleNamespace(data=data, axes_manager=None)
-
-
-def _polyfit_frame(x):
-    return pd.DataFrame({"log10_Ev": x, "material": ["a"] * len(x)})
 
 
 CASES = {
@@ -180,38 +174,6 @@ CASES = {
         object, np.ones((4, 2)), np.ones(3), [0, 0, 1, 1]), "y"),
     "bootstrap/groups_nan": (lambda: process_maps.paper_bootstrap(
         object, np.ones((4, 2)), np.ones(4), _nan_at([0, 0, 1, 1], 1)), "groups"),
-    # ----------------------------------------------------------------------- uncertainty
-    "nll/nan": (lambda: uncertainty.gaussian_nll(NAN3, np.ones(3), 1.0), "y: value 1"),
-    "nll/length": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(4), 1.0), "mu"),
-    "nll/sd": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(3), [1, -1, 1]), "sd"),
-    "nll/sd_length": (lambda: uncertainty.gaussian_nll(np.ones(3), np.ones(3), [1, 1]),
-                      "sd"),
-    "interval/sd_length": (lambda: uncertainty.central_interval(np.ones(3), np.ones(2)),
-                           "sd"),
-    "coverage/nan": (lambda: uncertainty.interval_coverage(np.ones(3), NAN3, np.ones(3)),
-                     "lower"),
-    "calibration/level": (lambda: uncertainty.calibration_curve(
-        np.ones(3), np.ones(3), 1.0, levels=[0.5, 90]), "level"),
-    "sharpness/length": (lambda: uncertainty.sharpness(lower=np.ones(3), upper=np.ones(2)),
-                         "upper"),
-    "recal/nan": (lambda: uncertainty.recalibration_scale(np.ones(3), NAN3, 1.0), "mu"),
-    "ucb/length": (lambda: uncertainty.upper_confidence_bound(np.ones(3), np.ones(2)), "sd"),
-    "cei/length": (lambda: uncertainty.constrained_expected_improvement(
-        np.ones(2), 0.0, np.ones(3), np.ones(3), 99.0), "value"),
-    "grouped_cv/y": (lambda: splits.grouped_cv(None, np.ones((4, 2)), np.ones(3),
-                                                    [0, 1, 2, 3], 2), "y"),
-    "grouped_cv/groups": (lambda: splits.grouped_cv(
-        None, np.ones((4, 2)), np.ones(4), _nan_at([0, 1, 2, 3], 0), 2), "groups"),
-    "grouped_cv/1d": (lambda: splits.grouped_cv(None, np.ones(4), np.ones(4),
-                                                     [0, 1, 2, 3], 2), "X"),
-    "campaign/success": (lambda: uncertainty.simulate_campaign(
-        np.ones((4, 2)), np.ones(4), np.ones(4), threshold=1.0, success=[0.2, 0.9, 0, 0]),
-        "success"),
-    "campaign/nan": (lambda: uncertainty.simulate_campaign(
-        _nan_at(np.ones((4, 2)), (2, 0)), np.ones(4), np.ones(4), threshold=1.0,
-        success=[0, 1, 0, 0]), "X: row 2"),
-    "gp_uncertainty/nan": (lambda: uncertainty.gp_uncertainty(None, _nan_at(np.ones((2, 2)),
-                                                                              (0, 0))), "X"),
     # ------------------------------------------------------------------------- formation
     "power_spectrum/rgb": (lambda: formation.power_spectrum(RGB), "image.*RGB"),
     "power_spectrum/nan": (lambda: formation.power_spectrum(_nan_at(np.ones((8, 8)), (1, 1))),
@@ -280,24 +242,13 @@ CASES = {
     "paired_gap/text": (lambda: datatour.paired_gap(
         pd.DataFrame({"v": ["1", "2"], "f": ["a", "b"], "s": [0, 0]}), "v", "f", ("a", "b"),
         ["s"]), "'v'"),
-    # ----------------------------------------------------------------------- constrained
-    "simplex/ragged": (lambda: constrained.project_simplex([[0.2, 0.8], [1.0]]), "v"),
+    # --------------------------------------------------------------- xrd: RIR to wt%
     "fractions/nan": (lambda: xrd.rir_wt_pct(_nan_at(np.ones((2, 3)), (1, 2)), np.ones(3),
                                              standard=0, standard_wt_pct=20), "coefs: row 1"),
     "fractions/rir": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), NAN3, standard=0,
                                              standard_wt_pct=20), "rir"),
     "fractions/standard": (lambda: xrd.rir_wt_pct(np.ones((2, 3)), np.ones(3), standard=3,
                                                   standard_wt_pct=20), "standard"),
-    "is_nnls/standard": (lambda: constrained.internal_standard_nnls(
-        np.ones(10), np.ones((10, 3)), np.ones(3), standard=5, standard_wt_pct=20),
-        "standard"),
-    "is_nnls/mineral": (lambda: constrained.internal_standard_nnls(
-        np.ones(10), np.ones((10, 3)), np.ones(3), standard=0, standard_wt_pct=20,
-        mineral=[True, False]), "mineral"),
-    "groupwise/y_nan": (lambda: constrained.GroupwisePolynomial(x="log10_Ev").fit(
-        _polyfit_frame([1.0, 2.0, 3.0]), NAN3), "y"),
-    "hybrid/y_nan": (lambda: constrained.HybridRegressor(None, None).fit(np.ones((3, 1)),
-                                                                         NAN3), "y"),
     # ------------------------------------------------------------- further public helpers
     "group_presence/logits": (lambda: xrd.group_presence_probability(
         np.array([[2.0, -1.0]]), ["Quartz", "Illite"]), "prob"),
@@ -315,8 +266,6 @@ CASES = {
     "patch_denoise/rgb": (lambda: formation.pca_patch_denoise(RGB, 0.1), "image.*RGB"),
     "patch_denoise/nan": (lambda: formation.pca_patch_denoise(
         _nan_at(np.ones((16, 16)), (3, 3)), 0.1), "image"),
-    "groupwise/x_text": (lambda: constrained.GroupwisePolynomial(x="log10_Ev").fit(
-        _polyfit_frame(["a", "b", "c"]), np.ones(3)), "log10_Ev"),
 }
 
 
@@ -361,8 +310,5 @@ def test_valid_variants_unchanged():
     pat = np.exp(-0.5 * ((tth - 30) / 0.2) ** 2)
     np.testing.assert_allclose(xrd.shift_pattern(pat[::-1], tth[::-1], 0.2),
                                xrd.shift_pattern(pat, tth, 0.2)[::-1])
-    # scalar SDs still broadcast
-    assert uncertainty.gaussian_nll(np.zeros(3), np.zeros(3), 1.0) == pytest.approx(
-        0.5 * np.log(2 * np.pi))
     assert process_signals.detection_delay([0, 0, 1], [0.0, 1.0, 2.0]) == 2.0
     np.testing.assert_array_equal(clustering.align_labels([0, 0, 1], [1, 1, 0]), [0, 0, 1])

@@ -23,7 +23,7 @@ Command line::
 
     python -m mlpc_course.course_config check    # validate and print the semester's dates
     python -m mlpc_course.course_config json     # the computed calendar as JSON
-    python -m mlpc_course.course_config quarto   # what the Quarto extension reads (JSON)
+    python -m mlpc_course.course_pages           # what the Quarto extension reads (JSON)
 """
 
 from __future__ import annotations
@@ -720,7 +720,7 @@ def check_text(course: Course) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m mlpc_course.course_config",
                                 description="Check or print the course config (course.yml).")
-    p.add_argument("what", choices=["check", "json", "quarto"], nargs="?", default="check")
+    p.add_argument("what", choices=["check", "json"], nargs="?", default="check")
     p.add_argument("--config", default=None, help=f"config file (default: ${ENV_VAR} or "
                    f"<root>/{CONFIG_NAME})")
     args = p.parse_args(argv)
@@ -731,12 +731,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.what == "check":
         print(check_text(course))
-    elif args.what == "json":
-        print(json.dumps(calendar(course), indent=1, ensure_ascii=False))
     else:
-        from mlpc_course import course_pages
-
-        print(json.dumps(course_pages.quarto_data(course), ensure_ascii=False))
+        print(json.dumps(calendar(course), indent=1, ensure_ascii=False))
     return 0
 
 

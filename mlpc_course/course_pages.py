@@ -3,7 +3,7 @@
 :func:`fragments` gives every piece of text that the pages insert with the Quarto shortcode
 ``{{< course KEY >}}`` (``_extensions/mlpc/course/course.lua``); :func:`quarto_data` adds the
 title-slide / handout metadata per week that the extension's filter sets. The extension runs
-``python -m mlpc_course.course_config quarto`` once per rendered document and reads this JSON,
+``python -m mlpc_course.course_pages`` once per rendered document and reads this JSON,
 so a changed ``course.yml`` changes every page at the next render (nothing is frozen).
 
 Keys (``{{< course week 5 >}}`` is the key ``"week 5"``):
@@ -359,3 +359,30 @@ def quarto_data(c: Course) -> dict[str, Any]:
     return {"blocks": fragments(c), "inline": inline(c), "weeks": title_meta(c),
             "errors": errors,
             "generated": dt.datetime.now(c.tz).isoformat(timespec="seconds")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mlpc_course.course_pages [--config course.yml]``: print the JSON that the
+    Quarto extension reads (exit 2 with the reason when the config is broken)."""
+    import argparse
+    import json
+    import sys
+
+    from .course_config import CONFIG_NAME, ENV_VAR, load
+
+    p = argparse.ArgumentParser(prog="python -m mlpc_course.course_pages",
+                                description="The course config as the Quarto extension reads it.")
+    p.add_argument("--config", default=None, help=f"config file (default: ${ENV_VAR} or "
+                   f"<root>/{CONFIG_NAME})")
+    args = p.parse_args(argv)
+    try:
+        course = load(args.config)
+    except CourseConfigError as err:
+        print(f"course config: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(quarto_data(course), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,7 +32,7 @@ fractions / percentages    :func:`check_fractions` (rows summing to ~100 where f
 numeric vector             :func:`check_vector` (n,), finite, length of another input
 class labels               :func:`check_labels` (n,); scores/probabilities, NaN: error
 0/1 labels, masks          :func:`check_binary` (bool or 0/1 only)
-chemical formula           :func:`parse_formula` / :func:`normalise_formula`
+chemical formula           ``features.composition.parse_formula`` / ``normalise_formula``
 =========================  ===================================================================
 """
 
@@ -42,7 +42,6 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -68,8 +67,6 @@ __all__ = [
     "check_stack",
     "check_vector",
     "from_float_image",
-    "normalise_formula",
-    "parse_formula",
     "resample_to_grid",
     "split_no_data",
     "text_columns_message",
@@ -973,153 +970,6 @@ def check_fraction(value: Any, name: str, *, low_open: bool = True,
                              f"fraction in (0, 1): pass {v / 100:g} ({v:g} / 100).")
     raise MLPCInputError(f"{name} is a fraction in {'(' if low_open else '['}0, 1"
                          f"{')' if high_open else ']'}, e.g. 0.9; got {value!r}.")
-
-
-# ----------------------------------------------------------------------------- formulas
-#: Separators of an adduct / water of crystallisation: middle dot, bullet, dot operator,
-#: bullet operator, asterisk. The ASCII period is one only before water (see below).
-HYDRATE_SEPARATORS = "\u00b7\u2022\u22c5\u2219*"
-_NUM = r"\d+(?:\.\d+)?"
-# "CuSO4.5H2O", "CaSO4.0.5H2O", "Na2CO3.H2O": a period followed by an optional amount and
-# H2O / D2O is a hydrate dot, not a decimal point.
-_PERIOD_HYDRATE = re.compile(rf"(?<=[A-Za-z0-9)\]])\s*\.\s*({_NUM})?\s*(?=[HD]2O(?![a-z0-9]))")
-_PART = re.compile(rf"^\s*({_NUM})?\s*(.+?)\s*$")
-#: Pseudo-element symbols found in supplier sheets and papers, with what to do.
-PSEUDO_ELEMENTS = {
-    "Mm": "misch metal, a mixture of rare earths (mostly Ce and La; e.g. "
-          "Ce0.5La0.25Nd0.2Pr0.05 per Mm)",
-    "Ln": "any lanthanide",
-    "RE": "any rare earth",
-    "R": "a rare earth or other placeholder",
-    "M": "a placeholder metal",
-    "X": "a placeholder element",
-    "A": "a placeholder element",
-    "Vac": "a vacancy",
-    "Va": "a vacancy",
-}
-
-
-def _period_hydrates(part: str) -> str:
-    """Periods that stand for a hydrate dot in one part of a formula -> '·'. A period counts
-    only after a formula (letters before it), not inside a leading amount such as '0.5'."""
-    out, last = [], 0
-    for m in _PERIOD_HYDRATE.finditer(part):
-        if not re.search(r"[A-Za-z)\]]", part[:m.start()]):
-            continue
-        out += [part[last:m.start()], "\u00b7" + (m.group(1) or "")]
-        last = m.end()
-    return "".join(out) + part[last:]
-
-
-def normalise_formula(formula: str, name: str = "formula") -> str:
-    """A formula string in the notation pymatgen reads: hydrates and adducts written with
-    ``·`` (or ``•``, ``⋅``, ``*``, or ``.`` before water) become parenthesised groups:
-    ``"CuSO4·5H2O"`` and ``"CuSO4.5H2O"`` → ``"CuSO4(H2O)5"``, ``"CaSO4·0.5H2O"`` →
-    ``"CaSO4(H2O)0.5"``. A period between digits elsewhere stays a decimal point
-    (``"Yb0.3Co4Sb12"``)."""
-    if not isinstance(formula, str):
-        raise MLPCInputError(
-            f"{name}: formulas must be strings; got {formula!r} ({type(formula).__name__}). "
-            "Drop missing values or convert the column with .astype(str) first."
-        )
-    s = formula.strip()
-    if not s:
-        raise MLPCInputError(f"{name}: the formula is empty; drop the row or fill it in.")
-    parts = [_period_hydrates(p) for p in re.split("[" + re.escape(HYDRATE_SEPARATORS) + "]", s)]
-    parts = "\u00b7".join(parts).split("\u00b7")
-    if len(parts) == 1:
-        return s
-    out = parts[0].strip()
-    if not out:
-        raise MLPCInputError(f"{name}: {formula!r} starts with a hydrate dot; write the "
-                             "compound first, e.g. 'CuSO4·5H2O'.")
-    for p in parts[1:]:
-        m = _PART.match(p)
-        if not m or not m.group(2):
-            raise MLPCInputError(
-                f"{name}: {formula!r} has nothing after a hydrate dot; write e.g. "
-                "'CuSO4·5H2O' (amount, then the formula of the adduct)."
-            )
-        out += f"({m.group(2)}){m.group(1) or ''}"
-    return out
-
-
-@lru_cache(maxsize=1)
-def _element_symbols() -> frozenset[str]:
-    from pymatgen.core.periodic_table import Element
-
-    return frozenset(e.symbol for e in Element)
-
-
-def _capitals_problem(s: str) -> str | None:
-    """Why an all-capitals formula is ambiguous (or unreadable), or None."""
-    letters = re.sub(r"[^A-Za-z]", "", s)
-    if len(letters) < 2 or letters != letters.upper():
-        return None
-    symbols = _element_symbols()
-    issues = []
-    for run in re.findall(r"[A-Z]{2,}", s):
-        for i in range(len(run) - 1):
-            pair = run[i:i + 2]
-            cand = pair[0] + pair[1].lower()
-            if cand in symbols:
-                if pair[0] in symbols and pair[1] in symbols:
-                    issues.append(f"'{pair}' could be {cand} or {pair[0]} + {pair[1]}")
-                else:
-                    alone = pair[1] if pair[0] in symbols else pair[0]
-                    issues.append(f"'{pair}' reads as {pair[0]} + {pair[1]}, but {alone} is "
-                                  f"not an element (did you mean {cand}?)")
-    if not issues:
-        return None
-    return ("it is written in capitals only, so it parses only by reading capitals as "
-            "other elements: " + "; ".join(issues) + ". Write each symbol with its second "
-            "letter in lower case (e.g. 'CoSb3', not 'COSB3'); if the capitals are meant as "
-            "written, give each element its amount (e.g. 'C1O2' for carbon dioxide)")
-
-
-def parse_formula(formula: str, name: str = "formula") -> Any:
-    """``formula`` as a pymatgen ``Composition``, after :func:`normalise_formula`.
-
-    Raises :class:`MLPCInputError` (message starting with ``name``) for: non-strings and empty
-    strings; all-capitals formulas that parse only by reading capitals as other elements
-    (``"COSB3"``: Co or C + O?); symbols that are not elements (``"Mm"`` in ``"MmFe4Sb12"``,
-    named exactly, with what to do); characters no formula has; zero amounts.
-    """
-    from pymatgen.core import Composition, Element
-
-    s = normalise_formula(formula, name)
-    why = _capitals_problem(s)
-    if why:
-        raise MLPCInputError(f"{name}: {formula!r} is rejected: {why}.")
-    odd = re.search(r"[^A-Za-z0-9.()\[\]\s]", s)
-    if odd:
-        raise MLPCInputError(
-            f"{name}: {formula!r} holds {odd.group()!r} (position {odd.start()}), which is not "
-            "part of a chemical formula (charges, oxidation states, ranges and notes are not "
-            "read). Write element symbols with amounts, e.g. 'Bi2Te3' or '(Bi0.5Sb0.5)2Te3'."
-        )
-    try:
-        comp = Composition(s)
-    except Exception:  # pymatgen raises ValueError, TypeError, KeyError, ...
-        raise MLPCInputError(
-            f"{name}: cannot read {formula!r} as a chemical formula. Write element symbols "
-            "with amounts, e.g. 'Bi2Te3', '(Bi0.5Sb0.5)2Te3' or 'CuSO4·5H2O'."
-        ) from None
-    unknown = [getattr(el, "symbol", str(el)) for el in comp.elements
-               if not isinstance(el, Element)]
-    if unknown:
-        sym = unknown[0]
-        hint = PSEUDO_ELEMENTS.get(sym)
-        stands = f" (usually {hint})" if hint else ""
-        raise MLPCInputError(
-            f"{name}: {formula!r}: {sym!r} is not an element symbol{stands}"
-            + (f"; also {', '.join(map(repr, unknown[1:]))}" if len(unknown) > 1 else "")
-            + ". Replace it by the elements it stands for, with their amounts, or drop the "
-            "row. Element symbols start with a capital letter (Bi, Te, Sb)."
-        )
-    if comp.num_atoms <= 0:
-        raise MLPCInputError(f"{name}: {formula!r} has no atoms (all amounts are zero).")
-    return comp
 
 
 # ----------------------------------------------------------------------------- vectors, labels

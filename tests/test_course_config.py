@@ -228,7 +228,7 @@ def test_cli_check_and_quarto_json():
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "week  5" in out.stdout and "Himmelfahrt" in out.stdout
-    out = subprocess.run([sys.executable, "-m", "mlpc_course.course_config", "quarto",
+    out = subprocess.run([sys.executable, "-m", "mlpc_course.course_pages",
                           "--config", str(CONFIG)], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     data = json.loads(out.stdout)

@@ -44,12 +44,11 @@ PENDING_ALT = (
     "week05_autoencoder_anomaly", "week05_clustering_estm", "week05_clustering_neu_det",
     "week05_cnn_segmentation", "week05_hyperspectral", "week06_transfer_learning",
     "week07_process_monitoring", "week08_process_maps", "week09_spectra",
-    "week10_transformers", "week12_constrained_ml",
-    "week13_explainability",
+    "week10_transformers",
 )
 # Notebooks that still use a rainbow colour map (2026-12-06: `jet` for Grad-CAM / attention
 # overlays, 5 uses).
-PENDING_CMAP = ("week04_neu_classification", "week10_transformers", "week13_explainability")
+PENDING_CMAP = ("week04_neu_classification", "week10_transformers")
 
 RAINBOW = ("jet", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
 _NAMES = "|".join(RAINBOW)

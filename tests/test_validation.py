@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from mlpc_helpers import validation as v
+from mlpc_helpers.features import composition
 from mlpc_helpers.validation import MLPCInputError, MLPCInputWarning
 
 
@@ -180,18 +181,18 @@ def test_check_matrix():
     ],
 )
 def test_normalise_formula(raw, normalised):
-    assert v.normalise_formula(raw) == normalised
+    assert composition.normalise_formula(raw) == normalised
 
 
 def test_parse_formula_rejections():
-    assert v.parse_formula("H2O").num_atoms == 3
-    assert v.parse_formula("BN").num_atoms == 2  # capitals only, but Bn is no element
+    assert composition.parse_formula("H2O").num_atoms == 3
+    assert composition.parse_formula("BN").num_atoms == 2  # capitals only, but Bn is no element
     for f, pattern in [("CO2", "could be Co or C \\+ O"), ("HF", "Hf"),
                        ("MmNi5", "'Mm' is not an element symbol.*misch metal"),
                        ("CuSO4·", "nothing after"), ("·5H2O", "starts with"),
                        ("Fe2O3, rutile", "','"), ("Fe0", "no atoms"), (3.0, "strings")]:
         with pytest.raises(MLPCInputError, match=pattern):
-            v.parse_formula(f)
+            composition.parse_formula(f)
 
 
 # ------------------------------------------------------------------ units (issue 43)

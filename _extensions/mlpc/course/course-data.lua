@@ -1,5 +1,5 @@
 -- What the course config (course.yml) says, computed by Python: runs
---   <python> -m mlpc_course.course_config quarto [--config <course.yml>]
+--   <python> -m mlpc_course.course_pages [--config <course.yml>]
 -- once per rendered document and decodes its JSON (see mlpc_course/course_pages.py).
 -- <python>: $QUARTO_PYTHON (tools/render.py sets it to the course's Python), else the
 -- .venv/ of $MLPC_ROOT or of the project, else python3. The config: $MLPC_COURSE_CONFIG, else
@@ -34,7 +34,7 @@ end
 
 return function()
   if cache then return cache end
-  local args = " -m mlpc_course.course_config quarto"
+  local args = " -m mlpc_course.course_pages"
   local cfg = os.getenv("MLPC_COURSE_CONFIG")
   if (cfg == nil or cfg == "") and quarto.project and quarto.project.directory then
     cfg = quarto.project.directory .. "/course.yml"

@@ -10,6 +10,7 @@
 - Grey levels: :func:`standardise` (per-image z-score), :func:`otsu_mask` (Otsu's global
   threshold), :func:`resize_stack` (antialiased resize to [0, 1]) — one of each in the
   package.
+- Training crops of a segmentation network: :func:`random_crops` (image and mask windows).
 - Augmentation for :func:`mlpc_helpers.models.fit`: :func:`augmenter`, the one family of
   label-preserving transforms (:data:`AUGMENTATIONS`: flips, the symmetries of the square,
   shifts, gain/offset, brightness, denoising pairs), drawn per image.
@@ -522,6 +523,68 @@ AUGMENTATIONS = {
     "noise": "denoising pairs: (x,) -> (noisy x, x); half of each batch Gaussian noise "
              "(SD in sigma), half Poisson counts (photons at full scale in photons)",
 }
+
+
+def random_crops(
+    images: np.ndarray,
+    masks: np.ndarray,
+    size: int,
+    n: int,
+    *,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` random square crops of ``size`` px of a stack of images and of their class maps:
+    the training examples of a segmentation network (same window of image and mask).
+
+    Parameters
+    ----------
+    images : array_like, shape (n_images, H, W)
+        Grey images, finite (any numeric dtype; the crops are float32 copies).
+    masks : array_like, shape (n_images, H, W)
+        Their class maps: integer or bool labels (whole-number floats are accepted).
+    size : int
+        Side of the square crops in pixels, 1 .. min(H, W).
+    n : int
+        Number of crops: each from a random image at a random position.
+    random_state : int, numpy.random.Generator or None
+        ``None``: stream 51 of the course seed (:func:`mlpc_helpers.runtime.check_random_state`).
+
+    Returns
+    -------
+    x : numpy.ndarray of float32, shape (n, 1, size, size)
+        The image crops, with a channel axis for torch.
+    y : numpy.ndarray of int64, shape (n, size, size)
+        The mask crops.
+
+    Raises
+    ------
+    MLPCInputError
+        Images that are not one stack (or hold NaN/inf), masks that are not labels or differ
+        in shape from the images, a crop size outside 1 .. min(H, W).
+    """
+    x, m = check_stack(images, "images"), check_stack(masks, "masks")
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        k = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise MLPCInputError(f"images[{k}] (image {k}) holds NaN or inf pixels; fill them "
+                             "(np.nan_to_num or inpainting) or crop them away first.")
+    if not (np.issubdtype(m.dtype, np.integer) or m.dtype == bool) and not (
+            np.isfinite(m).all() and np.all(m == np.round(m))):
+        raise MLPCInputError(f"masks: expected class maps (bool or integer labels); got "
+                             f"{m.dtype} with non-integer values. Segment first, or "
+                             "round/argmax the predicted probabilities.")
+    if x.shape != m.shape:
+        raise MLPCInputError(f"images {x.shape} and masks {m.shape} must have the same shape "
+                             "(one class map per image).")
+    h, w = x.shape[1:]
+    if not 0 < size <= min(h, w):
+        raise MLPCInputError(f"crop size {size} must be in 1 .. {min(h, w)} (the image size).")
+    rng = check_random_state(random_state, offset=51)
+    idx = rng.integers(0, len(x), n)
+    r = rng.integers(0, h - size + 1, n)
+    c = rng.integers(0, w - size + 1, n)
+    xs = np.stack([x[i, a:a + size, b:b + size] for i, a, b in zip(idx, r, c, strict=True)])
+    ys = np.stack([m[i, a:a + size, b:b + size] for i, a, b in zip(idx, r, c, strict=True)])
+    return xs[:, None].astype(np.float32), ys.astype(np.int64)
 
 
 def augmenter(

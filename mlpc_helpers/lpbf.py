@@ -23,6 +23,11 @@ week-12 (constrained models) and week-13 (explanations) notebooks. Every functio
 - :func:`typical_parameters` — the median hatch, layer, spot and D50 of one alloy.
 - :func:`pv_grid` — a regular (log-spaced) power × speed grid for one alloy, ready for
   ``model.predict``.
+- The density models of weeks 8, 12 and 13: :func:`to_log_porosity` /
+  :func:`from_log_porosity` (a target that keeps every prediction below 100 %),
+  :func:`monotone_constraints` (the booster's ``monotonic_cst`` from physical directions),
+  :func:`make_hgb` (the gradient-boosting regressor) and :func:`trend_violations` (how often
+  a model's density moves the non-physical way).
 
 Example
 -------
@@ -33,12 +38,13 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .runtime import check_random_int
 from .validation import (
     QUANTITIES,
     MLPCInputError,
@@ -667,3 +673,164 @@ def features(frame: pd.DataFrame, kind: str = "raw", *,
         for name in alloys:
             out[f"alloy={name}"] = (f.material.to_numpy() == name).astype(float)
     return out
+
+
+# ------------------------------------------------------------------- density models
+# The target transform, monotone constraints, booster and trend check shared by the week-8
+# (process maps), week-12 (constrained models) and week-13 (explanations) notebooks.
+
+
+def to_log_porosity(relative_density_pct: Any, floor_pct: float = 0.05) -> np.ndarray:
+    """Bounded-output transform: :math:`z = \\ln(\\max(100 - RD, \\phi_0))`.
+
+    Modelling the log of the porosity :math:`100 - RD` (in %) instead of RD makes every
+    back-transformed prediction :math:`RD = 100 - e^{z}` (:func:`from_log_porosity`) lie
+    strictly below 100 %.
+
+    Parameters
+    ----------
+    relative_density_pct : array_like, shape (n,)
+        Relative density in %, at most 100.
+    floor_pct : float
+        Smallest porosity (in %) kept apart: measured 100 % (a density method's resolution,
+        not a pore-free part) becomes ``floor_pct``. Default 0.05 %.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        :math:`z` (natural log of porosity in %).
+
+    Raises
+    ------
+    MLPCInputError
+        If a value exceeds 100 % or is not finite, or ``floor_pct`` <= 0.
+    """
+    try:
+        rd = np.asarray(relative_density_pct, dtype=float)
+    except (TypeError, ValueError):
+        raise MLPCInputError(text_columns_message(
+            pd.Series(np.ravel(np.asarray(relative_density_pct, dtype=object)),
+                      name="relative_density_pct"), name="relative_density_pct")) from None
+    if floor_pct <= 0:
+        raise MLPCInputError(f"floor_pct must be > 0; got {floor_pct}.")
+    if not np.all(np.isfinite(rd)) or np.any(rd > 100):
+        raise MLPCInputError("relative_density_pct must be finite and <= 100 %; got a "
+                             f"maximum of {np.nanmax(rd)!r}. Clip or fix those rows first.")
+    return np.log(np.maximum(100.0 - rd, floor_pct))
+
+
+def from_log_porosity(z: Any) -> np.ndarray:
+    """Inverse of :func:`to_log_porosity`: :math:`RD = 100 - e^{z}` (in %, always < 100).
+
+    ``z``: array_like of log porosities (natural log of %); returns RD in %, same shape.
+    """
+    return 100.0 - np.exp(np.asarray(z, dtype=float))
+
+
+def monotone_constraints(columns: Sequence[str], density_direction: Mapping[str, int], *,
+                         target: str = "density") -> list[int]:
+    """The ``monotonic_cst`` list of :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The model's input columns, in order.
+    density_direction : mapping of str to {-1, 0, 1}
+        For each constrained column: +1 if the *density* may only rise with it, -1 if it may
+        only fall; other columns are unconstrained (0).
+    target : {"density", "log_porosity"}
+        What the booster learns; for the log porosity the signs flip (porosity falls where
+        density rises).
+
+    Returns
+    -------
+    list of int, len(columns)
+
+    Raises
+    ------
+    MLPCInputError
+        For a column not in ``columns``, a direction not in {-1, 0, 1} or an unknown target.
+    """
+    unknown = sorted(set(density_direction) - set(columns))
+    if unknown:
+        raise MLPCInputError(f"density_direction names columns {unknown} that are not among "
+                             f"the model inputs {list(columns)}.")
+    if target not in ("density", "log_porosity"):
+        raise MLPCInputError(f"target must be 'density' or 'log_porosity'; got {target!r}.")
+    sign = 1 if target == "density" else -1
+    out = []
+    for c in columns:
+        d = int(density_direction.get(c, 0))
+        if d not in (-1, 0, 1):
+            raise MLPCInputError(f"direction of {c!r} must be -1, 0 or 1; got {d}.")
+        out.append(sign * d)
+    return out
+
+
+def make_hgb(monotonic_cst: Sequence[int] | None = None, *, max_iter: int = 300,
+             learning_rate: float = 0.05, max_leaf_nodes: int = 15,
+             min_samples_leaf: int = 10, random_state: Any = None) -> Any:
+    """The gradient-boosting density regressor of the L-PBF notebooks (no early stopping:
+    no random validation split, so a fit is deterministic given the data).
+
+    Parameters
+    ----------
+    monotonic_cst : sequence of int, optional
+        Per-column monotone constraint (see :func:`monotone_constraints`).
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf
+        Passed to :class:`~sklearn.ensemble.HistGradientBoostingRegressor` (Friedman 2001).
+    random_state : int, Generator or None
+        Resolved by :func:`mlpc_helpers.runtime.check_random_int`.
+
+    Returns
+    -------
+    sklearn.ensemble.HistGradientBoostingRegressor
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    return HistGradientBoostingRegressor(
+        max_iter=max_iter, learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes,
+        min_samples_leaf=min_samples_leaf, early_stopping=False,
+        monotonic_cst=None if monotonic_cst is None else list(monotonic_cst),
+        random_state=check_random_int(random_state))
+
+
+def trend_violations(model: Any, X: pd.DataFrame, column: str, density_direction: int, *,
+                     step: float = 0.1, tol: float = 0.05) -> float:
+    """Share of rows where a small step in one input moves the predicted density the
+    non-physical way.
+
+    Parameters
+    ----------
+    model : fitted regressor predicting relative density (%)
+    X : pandas.DataFrame, shape (n, d)
+        Inputs (the model's columns).
+    column : str
+        The input to step (e.g. ``"log10_hatch_mm"``; a step of 0.1 in a log10 column is
+        +26 %).
+    density_direction : {-1, 1}
+        The physical sign: -1 if density must not rise with ``column``.
+    step : float
+        Increase of ``column``.
+    tol : float
+        Changes smaller than this (percentage points) do not count.
+
+    Returns
+    -------
+    float
+        Fraction (0–1) of rows whose prediction moves against ``density_direction`` by more
+        than ``tol``.
+
+    Raises
+    ------
+    MLPCInputError
+        For a column not in ``X`` or a direction other than -1 or 1.
+    """
+    if column not in X.columns:
+        raise MLPCInputError(f"column {column!r} is not an input; got {list(X.columns)}.")
+    if density_direction not in (-1, 1):
+        raise MLPCInputError(f"density_direction must be -1 or 1; got {density_direction}.")
+    moved = X.copy()
+    moved[column] = moved[column] + step
+    change = model.predict(moved) - model.predict(X)
+    return float(np.mean(-density_direction * change > tol))

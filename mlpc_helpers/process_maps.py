@@ -28,59 +28,21 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .runtime import check_random_int, check_random_state
+from .lpbf import (  # noqa: F401  moved to lpbf (one home); module being dissolved
+    from_log_porosity,
+    make_hgb,
+    monotone_constraints,
+    to_log_porosity,
+    trend_violations,
+)
+from .runtime import check_random_state
 from .validation import MLPCInputError, check_labels, check_matrix, check_vector
-
-
-def to_log_porosity(relative_density_pct: Any, floor_pct: float = 0.05) -> np.ndarray:
-    """Bounded-output transform: :math:`z = \\ln(\\max(100 - RD, \\phi_0))`.
-
-    Modelling the log of the porosity :math:`100 - RD` (in %) instead of RD makes every
-    back-transformed prediction :math:`RD = 100 - e^{z}` lie strictly below 100 %.
-
-    Parameters
-    ----------
-    relative_density_pct : array_like, shape (n,)
-        Relative density in %, at most 100.
-    floor_pct : float
-        Smallest porosity (in %) kept apart: measured 100 % (a density method's resolution,
-        not a pore-free part) becomes ``floor_pct``. Default 0.05 %.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
-        :math:`z` (natural log of porosity in %).
-
-    Raises
-    ------
-    MLPCInputError
-        If a value exceeds 100 % or is not finite, or ``floor_pct`` <= 0.
-    """
-    try:
-        rd = np.asarray(relative_density_pct, dtype=float)
-    except (TypeError, ValueError):
-        from .validation import text_columns_message
-
-        raise MLPCInputError(text_columns_message(
-            pd.Series(np.ravel(np.asarray(relative_density_pct, dtype=object)),
-                      name="relative_density_pct"), name="relative_density_pct")) from None
-    if floor_pct <= 0:
-        raise MLPCInputError(f"floor_pct must be > 0; got {floor_pct}.")
-    if not np.all(np.isfinite(rd)) or np.any(rd > 100):
-        raise MLPCInputError("relative_density_pct must be finite and <= 100 %; got a "
-                             f"maximum of {np.nanmax(rd)!r}. Clip or fix those rows first.")
-    return np.log(np.maximum(100.0 - rd, floor_pct))
-
-
-def from_log_porosity(z: Any) -> np.ndarray:
-    """Inverse of :func:`to_log_porosity`: :math:`RD = 100 - e^{z}` (in %, always < 100)."""
-    return 100.0 - np.exp(np.asarray(z, dtype=float))
 
 
 def bounded(estimator: Any, floor_pct: float = 0.05) -> Any:
@@ -111,74 +73,6 @@ def bounded(estimator: Any, floor_pct: float = 0.05) -> Any:
     return TransformedTargetRegressor(
         regressor=estimator, func=partial(to_log_porosity, floor_pct=floor_pct),
         inverse_func=from_log_porosity, check_inverse=False)
-
-
-def monotone_constraints(columns: Sequence[str], density_direction: Mapping[str, int], *,
-                         target: str = "density") -> list[int]:
-    """The ``monotonic_cst`` list of :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
-
-    Parameters
-    ----------
-    columns : sequence of str
-        The model's input columns, in order.
-    density_direction : mapping of str to {-1, 0, 1}
-        For each constrained column: +1 if the *density* may only rise with it, -1 if it may
-        only fall; other columns are unconstrained (0).
-    target : {"density", "log_porosity"}
-        What the booster learns; for the log porosity the signs flip (porosity falls where
-        density rises).
-
-    Returns
-    -------
-    list of int, len(columns)
-
-    Raises
-    ------
-    MLPCInputError
-        For a column not in ``columns``, a direction not in {-1, 0, 1} or an unknown target.
-    """
-    unknown = sorted(set(density_direction) - set(columns))
-    if unknown:
-        raise MLPCInputError(f"density_direction names columns {unknown} that are not among "
-                             f"the model inputs {list(columns)}.")
-    if target not in ("density", "log_porosity"):
-        raise MLPCInputError(f"target must be 'density' or 'log_porosity'; got {target!r}.")
-    sign = 1 if target == "density" else -1
-    out = []
-    for c in columns:
-        d = int(density_direction.get(c, 0))
-        if d not in (-1, 0, 1):
-            raise MLPCInputError(f"direction of {c!r} must be -1, 0 or 1; got {d}.")
-        out.append(sign * d)
-    return out
-
-
-def make_hgb(monotonic_cst: Sequence[int] | None = None, *, max_iter: int = 300,
-             learning_rate: float = 0.05, max_leaf_nodes: int = 15,
-             min_samples_leaf: int = 10, random_state: Any = None) -> Any:
-    """The gradient-boosting regressor of the week-8 models (no early stopping: no random
-    validation split, so a fit is deterministic given the data).
-
-    Parameters
-    ----------
-    monotonic_cst : sequence of int, optional
-        Per-column monotone constraint (see :func:`monotone_constraints`).
-    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf
-        Passed to :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
-    random_state : int, Generator or None
-        Resolved by :func:`mlpc_helpers.runtime.check_random_int`.
-
-    Returns
-    -------
-    sklearn.ensemble.HistGradientBoostingRegressor
-    """
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
-    return HistGradientBoostingRegressor(
-        max_iter=max_iter, learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes,
-        min_samples_leaf=min_samples_leaf, early_stopping=False,
-        monotonic_cst=None if monotonic_cst is None else list(monotonic_cst),
-        random_state=check_random_int(random_state))
 
 
 def paper_bootstrap(make_model: Callable[[], Any], X: pd.DataFrame | np.ndarray, y: Any,
@@ -222,42 +116,6 @@ def paper_bootstrap(make_model: Callable[[], Any], X: pd.DataFrame | np.ndarray,
 def ensemble_predict(members: Sequence[Any], X: Any) -> np.ndarray:
     """Predictions of every member, shape (n_members, n_rows)."""
     return np.stack([m.predict(X) for m in members])
-
-
-def trend_violations(model: Any, X: pd.DataFrame, column: str, density_direction: int, *,
-                     step: float = 0.1, tol: float = 0.05) -> float:
-    """Share of rows where a small step in one input moves the predicted density the
-    non-physical way.
-
-    Parameters
-    ----------
-    model : fitted regressor predicting relative density (%)
-    X : pandas.DataFrame, shape (n, d)
-        Inputs (the model's columns).
-    column : str
-        The input to step (e.g. ``"log10_hatch_mm"``; a step of 0.1 in a log10 column is
-        +26 %).
-    density_direction : {-1, 1}
-        The physical sign: -1 if density must not rise with ``column``.
-    step : float
-        Increase of ``column``.
-    tol : float
-        Changes smaller than this (percentage points) do not count.
-
-    Returns
-    -------
-    float
-        Fraction (0–1) of rows whose prediction moves against ``density_direction`` by more
-        than ``tol``.
-    """
-    if column not in X.columns:
-        raise MLPCInputError(f"column {column!r} is not an input; got {list(X.columns)}.")
-    if density_direction not in (-1, 1):
-        raise MLPCInputError(f"density_direction must be -1 or 1; got {density_direction}.")
-    moved = X.copy()
-    moved[column] = moved[column] + step
-    change = model.predict(moved) - model.predict(X)
-    return float(np.mean(-density_direction * change > tol))
 
 
 def data_support(query_xy: Any, data_xy: Any, *, radius: float = 0.1,

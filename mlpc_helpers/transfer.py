@@ -58,33 +58,11 @@ def curve_table(rows: Sequence[dict]) -> Any:
 # ------------------------------------------------------------------------- features
 
 
-def probe_accuracy(
-    features_train: np.ndarray,
-    y_train: np.ndarray,
-    features_test: np.ndarray,
-    y_test: np.ndarray,
-    *,
-    C: float = 1.0,
-) -> float:
-    """Test accuracy (0-1) of a linear probe on frozen features.
+def probe_accuracy(*args: Any, **kwargs: Any) -> float:
+    """Moved to :func:`mlpc_helpers.models.probe_accuracy` (this module is being dissolved)."""
+    from .models.backbones import probe_accuracy as probe
 
-    The probe is ``StandardScaler`` + multinomial ``LogisticRegression(C=C)`` (L2), fitted on
-    the training features only. ``C`` is fixed beforehand, never tuned on the test labels.
-    Shapes: (n_train, d), (n_train,), (n_test, d), (n_test,).
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    Ftr, Fte = np.asarray(features_train), np.asarray(features_test)
-    if Ftr.ndim != 2 or Fte.ndim != 2 or Ftr.shape[1] != Fte.shape[1]:
-        raise MLPCInputError(
-            f"features must be 2-D with the same number of columns; got {Ftr.shape} and "
-            f"{Fte.shape}."
-        )
-    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
-    clf.fit(Ftr, np.asarray(y_train))
-    return float(np.mean(clf.predict(Fte) == np.asarray(y_test)))
+    return probe(*args, **kwargs)
 
 
 # ------------------------------------------------------------------- SimCLR views

@@ -39,7 +39,7 @@ MIN_ALT_WORDS = 6
 # Notebooks whose figure cells still lack `#| fig-alt:` (2026-12-06: all of them; 187 figure
 # cells). The week engineers add the alt texts and remove their notebook's name here.
 PENDING_ALT = (
-    "week00_setup", "week01_materials_data", "week02_data_formation", "week03_leakage",
+    "week03_leakage",
     "week04_encodings", "week04_neu_classification", "week04_xrd_phase_id",
     "week05_autoencoder_anomaly", "week05_clustering_estm", "week05_clustering_neu_det",
     "week05_cnn_segmentation", "week05_hyperspectral", "week06_transfer_learning",

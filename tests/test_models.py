@@ -56,6 +56,17 @@ def test_backbone_rejects_bad_shapes(lite0):
         lite0.preprocess(np.zeros((2, 8, 8, 4)))
 
 
+def test_probe_accuracy_separable_and_checks_shapes():
+    from mlpc_helpers.validation import MLPCInputError
+
+    rng = np.random.default_rng(0)
+    F = np.r_[rng.normal(0, 1, (20, 4)), rng.normal(5, 1, (20, 4))]
+    y = np.repeat([0, 1], 20)
+    assert models.probe_accuracy(F[::2], y[::2], F[1::2], y[1::2]) == 1.0
+    with pytest.raises(MLPCInputError, match="same number of columns"):
+        models.probe_accuracy(F[::2], y[::2], F[1::2, :3], y[1::2])
+
+
 def test_unknown_backbone_is_clear():
     with pytest.raises(models.BackboneUnavailableError, match="Unknown backbone 'resnet_9000'"):
         models.pretrained_backbone("resnet_9000")

@@ -18,12 +18,11 @@ import pytest
 from mlpc_helpers import (
     clustering,
     control_charts,
-    datatour,
-    formation,
     imaging,
     leakage,
     lpbf,
     metrics,
+    noise,
     process_maps,
     process_signals,
     segmentation,
@@ -174,17 +173,15 @@ CASES = {
         object, np.ones((4, 2)), np.ones(3), [0, 0, 1, 1]), "y"),
     "bootstrap/groups_nan": (lambda: process_maps.paper_bootstrap(
         object, np.ones((4, 2)), np.ones(4), _nan_at([0, 0, 1, 1], 1)), "groups"),
-    # ------------------------------------------------------------------------- formation
-    "power_spectrum/rgb": (lambda: formation.power_spectrum(RGB), "image.*RGB"),
-    "power_spectrum/nan": (lambda: formation.power_spectrum(_nan_at(np.ones((8, 8)), (1, 1))),
-                           "image"),
+    # ----------------------------------------------------------------------------- noise
+    "binomial_thin/float": (lambda: noise.binomial_thin(np.array([1.5, 2.0]), 0.5), "counts"),
+    "binomial_thin/negative": (lambda: noise.binomial_thin(np.array([-1, 2]), 0.5), "counts"),
+    "anscombe/nan": (lambda: noise.anscombe(NAN3), "counts"),
+    "anscombe_inverse/nan": (lambda: noise.anscombe_inverse(NAN3), "d"),
     "interface/grey": (lambda: stereology.mean_chord_length(GREY16, phase=1), "mask"),
     "interface/multiclass": (lambda: stereology.mean_spacing(np.tile([0, 1, 2], (4, 2))),
                              "mask"),
     "interface/float": (lambda: stereology.mean_chord_length(PROB, phase=1), "mask"),
-    "resample/grey": (lambda: formation.resample_classes(GREY16, 2, anti_aliasing=False),
-                      "mask"),
-    "aliasing/grey": (lambda: formation.aliasing_experiment(GREY16, [2], {"a": 1}), "masks"),
     # ---------------------------------------------------------------------- segmentation
     "confusion/probs": (lambda: metrics.confusion(np.zeros((8, 8), int), PROB, 2),
                         "y_pred"),
@@ -231,17 +228,6 @@ CASES = {
     "otsu_masks/rgb": (lambda: imaging.otsu_mask(RGB), "images.*RGB"),
     "otsu_masks/nan": (lambda: imaging.otsu_mask(STACK_NAN), r"images\[1\]"),
     "iou_dice/grey": (lambda: metrics.iou(GREY, GREY > 100), "y_true"),
-    # -------------------------------------------------------------------------- datatour
-    "grey_stats/rgb": (lambda: datatour.grey_level_stats(RGB), "images.*RGB"),
-    "grey_stats/ragged": (lambda: datatour.grey_level_stats([np.ones((4, 4)),
-                                                             np.ones((5, 5))]), "images"),
-    "grey_stats/nan": (lambda: datatour.grey_level_stats(STACK_NAN), r"images\[1\]"),
-    "stratified_gap/text": (lambda: datatour.stratified_gap(
-        pd.DataFrame({"v": ["1", "2"], "f": ["a", "b"], "s": [0, 0]}), "v", "f", ("a", "b"),
-        ["s"]), "'v'"),
-    "paired_gap/text": (lambda: datatour.paired_gap(
-        pd.DataFrame({"v": ["1", "2"], "f": ["a", "b"], "s": [0, 0]}), "v", "f", ("a", "b"),
-        ["s"]), "'v'"),
     # --------------------------------------------------------------- xrd: RIR to wt%
     "fractions/nan": (lambda: xrd.rir_wt_pct(_nan_at(np.ones((2, 3)), (1, 2)), np.ones(3),
                                              standard=0, standard_wt_pct=20), "coefs: row 1"),
@@ -263,9 +249,6 @@ CASES = {
     "rolling/array": (lambda: process_signals.rolling_features(np.ones((5, 2)), 2), "frame"),
     "rolling/text": (lambda: process_signals.rolling_features(
         pd.DataFrame({"a": ["x", "y", "z"]}), 2), "frame"),
-    "patch_denoise/rgb": (lambda: formation.pca_patch_denoise(RGB, 0.1), "image.*RGB"),
-    "patch_denoise/nan": (lambda: formation.pca_patch_denoise(
-        _nan_at(np.ones((16, 16)), (3, 3)), 0.1), "image"),
 }
 
 

@@ -5,8 +5,9 @@ every package of ``mlpc_helpers``).
 - :func:`fit`, :func:`predict`, :func:`make_loader`, :class:`History` (``training``) — the
   one training loop every torch model of the course uses (Adam/AdamW, cosine decay, early
   stopping, tqdm).
-- :func:`pretrained_backbone`, :func:`embed_images` (``backbones``) — frozen ImageNet CNNs
-  from timm (offline for ``efficientnet_lite0``) and cached embeddings of image stacks.
+- :func:`pretrained_backbone`, :func:`embed_images`, :func:`probe_accuracy`
+  (``backbones``) — frozen ImageNet CNNs from timm (offline for ``efficientnet_lite0``),
+  cached embeddings of image stacks and the linear probe on them.
 - :class:`SmallCNN` (``cnn``), :class:`SignalCNN1D` (``sequence``), :class:`PhaseCNN1D`
   (``cnn1d``), :func:`small_vit` (``vit``) — networks trained from scratch.
 - :class:`UNet`, :func:`predict_masks` (``unet``), :func:`lite0_unet` (``unet_pretrained``)
@@ -30,7 +31,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
     submod_attrs={
         "training": ["History", "fit", "make_loader", "predict"],
         "backbones": ["KNOWN_BACKBONES", "Backbone", "BackboneUnavailableError",
-                      "embed_images", "pretrained_backbone"],
+                      "embed_images", "pretrained_backbone", "probe_accuracy"],
         "cnn": ["SmallCNN"],
         "sequence": ["SignalCNN1D"],
         "cnn1d": ["PhaseCNN1D", "PhaseLoss", "phase_probabilities", "train_phase_cnn"],

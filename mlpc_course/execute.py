@@ -31,23 +31,26 @@ CELL_TIMEOUT_S = 900
 
 
 def default_paths(root: Path | None = None) -> list[Path]:
-    """What runs when no notebook is named: ``notebooks/`` and, when it holds notebooks,
-    ``project/`` (the mini-project's template and starter notebooks, issue 41)."""
+    """What runs when no notebook is named: ``notebooks/`` and, when they hold notebooks,
+    ``project/`` (the mini-project's template and starter notebooks, issue 41) and ``exam/``
+    (the exam question bank, one notebook per unit, issue 41)."""
     root = root or project_root()
     paths = [root / "notebooks"]
-    if any((root / "project").rglob("*.ipynb")):
-        paths.append(root / "project")
+    for extra in ("project", "exam"):
+        if any((root / extra).rglob("*.ipynb")):
+            paths.append(root / extra)
     return paths
 
 
 def resolve(names: Sequence[str] | None = None, root: Path | None = None) -> list[Path]:
     """The notebooks to run: ``notebooks/*.ipynb`` in week order, or those named (a stem of
-    ``notebooks/`` or of ``project/``, e.g. ``mp_lpbf_density``, or a path).
+    ``notebooks/``, ``project/`` or ``exam/``, e.g. ``mp_lpbf_density``, or a path).
 
     Parameters
     ----------
     names : sequence of str, optional
-        Notebook stems (``week03_leakage``) or paths to ``.ipynb`` files. Default: all.
+        Notebook stems (``week03_leakage``, ``mp_lpbf_density``, ``exam_unit1_...``) or
+        paths to ``.ipynb`` files. Default: all.
 
     Raises
     ------
@@ -58,7 +61,8 @@ def resolve(names: Sequence[str] | None = None, root: Path | None = None) -> lis
     every = sorted((root / "notebooks").glob("*.ipynb"))
     if not names:
         return every
-    by_stem = {p.stem: p for p in sorted((root / "project").rglob("*.ipynb"))}
+    by_stem = {p.stem: p for extra in ("project", "exam")
+               for p in sorted((root / extra).rglob("*.ipynb"))}
     by_stem.update({p.stem: p for p in every})
     out = []
     for name in names:

@@ -13,6 +13,9 @@ in ``_variables.yml``) and to tag ``TAG`` there:
   student installs is the release they read (d2l's habit), not the latest commit;
 - ``solutions/<notebook>.ipynb`` of weeks <= M (answers shown; hidden tests and planted wrong
   answers stay private);
+- from the review week on (:func:`practice_week`, week 14: course.yml's first buffer week)
+  the exam practice set, ``student/exam_*.ipynb``: the student edition of the question bank
+  ``exam/`` (questions, answer cells, public checks); its answers are never released;
 - ``README.md`` (what is released, links) and ``release.json`` (weeks, tag, source commit);
 - with ``--site``: ``docs/``, the site rendered in student mode (notebook pages of weeks <= N
   without solution cells, answer text, check outputs, hidden tests; weeks <= M with solutions;
@@ -81,6 +84,30 @@ def schedule(at: dt.datetime | None = None) -> tuple[int, int]:
     from . import course_config
 
     return course_config.load().released(at)
+
+
+# The exam question bank (issue 41): one notebook per unit in exam/. Its student edition, the
+# practice set, is released with the review week; its answers (solutions, model answers,
+# hidden tests, planted wrong answers) are never released.
+PRACTICE_DIR = "exam"
+
+
+def practice_stems(root: Path) -> list[str]:
+    """Stems of the exam question bank's notebooks (``exam/*.ipynb``)."""
+    return [p.stem for p in sorted((Path(root) / PRACTICE_DIR).glob("*.ipynb"))]
+
+
+def practice_week() -> int:
+    """The week whose release carries the exam practice set: the course's first buffer week
+    (``buffer_weeks`` in course.yml, the review week 14), else its last week; 14 when the
+    config cannot be read."""
+    from . import course_config
+
+    try:
+        c = course_config.load()
+    except Exception:  # noqa: BLE001 - no or a bad course.yml: the plan's week 14
+        return 14
+    return int(c.buffer_weeks[0]) if c.buffer_weeks else int(c.n_weeks)
 
 
 def release_tag(root: Path) -> str | None:
@@ -283,6 +310,7 @@ class Release:
     students: list[str] = field(default_factory=list)
     solution_notebooks: list[str] = field(default_factory=list)
     site: Path | None = None
+    practice: list[str] = field(default_factory=list)  # exam practice set in this release
 
 
 def _readme(rel: Release, url: str, title: str) -> str:
@@ -295,12 +323,31 @@ def _readme(rel: Release, url: str, title: str) -> str:
         colab = editions.colab_url(stem, url, rel.tag) if url else None
         sol = f"[solutions/{stem}.ipynb](solutions/{stem}.ipynb)" \
             if stem in rel.solution_notebooks else "not yet"
+        wk = week_of(stem)
+        if stem in rel.practice:  # the exam practice set: answers stay with the instructor
+            sol, wk = "exam practice: no solutions released", practice_week()
         link = f"[Colab]({colab}) · " if colab else ""
-        lines.append(f"| {stem} | {week_of(stem)} | {link}[student/{stem}.ipynb]"
+        lines.append(f"| {stem} | {wk} | {link}[student/{stem}.ipynb]"
                      f"(student/{stem}.ipynb) | {sol} |")
     lines += ["", "Built by `make release` (mlpc_course/release.py) from the instructor's "
               "repository; do not edit by hand."]
     return "\n".join(lines) + "\n"
+
+
+def selection(stems: Sequence[str], week: int, solutions: int,
+              root: Path) -> tuple[list[str], list[str], list[str]]:
+    """What a release of weeks <= ``week`` (solutions <= ``solutions``) publishes, of the
+    source notebooks ``stems``: (student editions, solutions editions, exam practice set).
+
+    A week notebook counts by its week (``week00_setup``: 0); the exam bank's notebooks
+    (``exam/``) by :func:`practice_week` — and never get a solutions edition.
+    """
+    practice = set(practice_stems(root))
+    at_week = {s: practice_week() if s in practice else (week_of(s) or 0) for s in stems}
+    released = [s for s in stems if at_week[s] <= week]
+    # the practice set's answers stay the instructor's: it never gets a solutions edition
+    with_solutions = [s for s in released if s not in practice and at_week[s] <= solutions]
+    return released, with_solutions, [s for s in released if s in practice]
 
 
 def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
@@ -332,11 +379,11 @@ def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
     if not url:
         raise ReleaseError("the public repository's URL is not set: set repo-url in "
                            "_variables.yml (or MLPC_REPO_URL); the student setup cell clones it")
-    sources = {p.stem: nbformat.read(p, as_version=4)
-               for p in sorted((root / "notebooks").glob("*.ipynb"))}
-    released = [s for s in sources if (week_of(s) if week_of(s) is not None else 0) <= week]
-    with_solutions = [s for s in released if (week_of(s) or 0) <= solutions]
-    rel = Release(week, solutions, tag, out / "public", released, with_solutions)
+    # the week notebooks and the exam bank (exam/: its student edition is the practice set)
+    sources = {p.stem: nbformat.read(p, as_version=4) for p in editions.source_notebooks(root)}
+    released, with_solutions, practice = selection(list(sources), week, solutions, root)
+    rel = Release(week, solutions, tag, out / "public", released, with_solutions,
+                  practice=practice)
 
     public = rel.public
     if public.exists():
@@ -364,13 +411,14 @@ def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
         "tag": tag, "week": week, "solutions": solutions, "repo_url": url,
         "source_commit": _commit(root), "built": dt.datetime.now(dt.UTC).isoformat(
             timespec="seconds"),
-        "student": released, "solutions_notebooks": with_solutions}, indent=1) + "\n")
+        "student": released, "solutions_notebooks": with_solutions,
+        "exam_practice": rel.practice}, indent=1) + "\n")
     needles = secrets(sources, solutions)
     if site:
         rel.site = render_public_site(rel, root, executed or root / "build" / "executed", out,
                                       only, handouts)
         staged = find_leaks(out / "stage" / "render", needles,
-                            only=["notebooks", "slides", editions.STUDENT_DIR])
+                            only=["notebooks", "slides", PRACTICE_DIR, editions.STUDENT_DIR])
         if staged:
             raise ReleaseError("answers found in the staged site sources:\n  "
                                + "\n  ".join(staged[:30]))
@@ -431,11 +479,24 @@ def render_public_site(rel: Release, root: Path, executed: Path, out: Path,
 
 def public_pages(pages: Path, rel: Release, root: Path, executed: Path) -> list[str]:
     """Write the public page of every notebook into ``pages``: weeks <= M with solutions,
-    weeks <= N in student mode (:func:`public_page`), later weeks a placeholder. Returns the
-    released notebooks without an executed copy in ``executed``."""
+    weeks <= N in student mode (:func:`public_page`), later weeks a placeholder; the exam
+    bank (``exam/``) in student mode from :func:`practice_week` on, a placeholder before.
+    Returns the released week notebooks without an executed copy in ``executed``."""
     import nbformat
 
     missing = []
+    for src in sorted((root / PRACTICE_DIR).glob("*.ipynb")):
+        # The exam bank: the practice set (student mode) once released, else a placeholder;
+        # from the executed copy where there is one, else from the source (no outputs).
+        # Every exam page is written here, so that no instructor page reaches the stage.
+        week = practice_week()
+        if week > rel.week:
+            nbformat.write(placeholder_notebook(
+                f"Exam practice: {src.stem.replace('_', ' ')}", week), pages / src.name)
+            continue
+        done = executed / src.name
+        nb = nbformat.read(done if done.exists() else src, as_version=4)
+        nbformat.write(public_page(nb, src.stem), pages / src.name)
     for src in sorted((root / "notebooks").glob("*.ipynb")):
         stem, week = src.stem, week_of(src.stem) or 0
         if week > rel.week:
@@ -460,6 +521,14 @@ def _patch_decks(render: Any, rel: Release) -> None:
 
     def stage(stage_dir: Path, executed: Path, *args: Any, **kwargs: Any) -> list[str]:
         problems = original(stage_dir, executed, *args, **kwargs)
+        # The exam bank's pages as the public sees them (public_pages wrote one for each):
+        # never the instructor's source, which the stage copies with the rest of the tree.
+        for page in sorted((stage_dir / PRACTICE_DIR).glob("*.ipynb")):
+            public = Path(executed) / page.name
+            if public.exists():
+                shutil.copy2(public, page)
+            else:
+                page.unlink()
         for deck in sorted((stage_dir / "slides").glob("*.qmd")):
             w = deck_week(deck)
             if w is not None and w > rel.week:

@@ -5,7 +5,7 @@
 (``notebooks/weekNN_*.ipynb``), their student editions (download and Colab page), the decks that
 embed them (``slides/*.qmd`` naming ``notebooks/<name>.ipynb``) and the PDF handouts
 (``handouts/``: ``tools/render.py`` copies ``_handouts/`` into the site). A week without a
-notebook says so.
+notebook says so. A last row links the exam question bank (``exam/``) and its practice set.
 """
 
 from __future__ import annotations
@@ -70,4 +70,15 @@ def weeks_markdown(root: Path | None = None) -> str:
             rows.append(f"| {week} | {topic} | [{_title(nb)}](notebooks/{nb.name}) | {student} "
                         f"| {deck_links or '—'} | {' · '.join(handouts)} |")
             topic = ""  # once per week
+    bank = sorted((root / "exam").glob("*.ipynb"))
+    if bank:  # the exam question bank (issue 41): its practice set comes with the review week
+        from .release import practice_week
+
+        units = [(nb, (re.search(r"Unit (\w+)", _title(nb)) or re.search(r"(.+)", nb.stem))
+                  .group(1)) for nb in bank]
+        pages = " · ".join(f"[{u}](exam/{nb.name})" for nb, u in units)
+        downloads = " · ".join(f'<a href="student/{nb.name}" download>{u}</a>'
+                               for nb, u in units)
+        rows.append(f"| {practice_week()} | exam practice | [question bank](exam/index.qmd): "
+                    f"units {pages} | practice set: {downloads} | | |")
     return "\n".join(rows)

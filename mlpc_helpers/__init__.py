@@ -14,7 +14,7 @@ modules and of the names a notebook reaches for, loaded on first use
 ``data``      dataset loaders (``load_<name>`` -> Bunch)
 ``synthetic`` generators with known truth (microstructures, melt-pool frames, EDS/EELS cubes)
 ``features``  scikit-learn transformers              ``models``      torch models (lazily)
-``imaging``, ``xrd``, ``xray``, ``hyperspectral``, ``control_charts``, ``clustering``,
+``imaging``, ``xrd``, ``xray``, ``control_charts``, ``clustering``,
 ``metrics``, ``splits``, ...: analysis by concept; ``plotting``; ``exercise`` (the
 ``%%exercise_check`` magic of student notebooks)
 
@@ -36,9 +36,9 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         # features and models (scikit-learn transformers; torch, imported lazily)
         "features", "models",
         # analysis, one module per concept
-        "attention", "clustering", "control_charts", "encodings",
-        "hyperspectral", "imaging", "leakage", "lpbf", "metrics", "noise",
-        "process_maps", "process_signals", "profiling", "segmentation", "spectra", "splits",
+        "clustering", "control_charts",
+        "imaging", "lpbf", "metrics", "noise",
+        "process_signals", "profiling", "segmentation", "splits",
         "transfer", "xray", "xrd",
     ],
 )

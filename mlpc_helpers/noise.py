@@ -2,7 +2,7 @@
 
 One home for the statistics of counted signals (electrons, X-ray photons: Poisson counts),
 used by the week-2 notebook (micrographs, EDS spectra), the week-9 notebook (EDS peak finding
-at lower dose) and :func:`mlpc_helpers.spectra.denoise_wavelet`.
+at lower dose, and its wavelet denoiser).
 
 - :func:`binomial_thin` — keep each count with probability p: exact Poisson counts at p times
   the dose (the thinning property of the Poisson process).

@@ -7,8 +7,8 @@ the operating system saw.
   (``VmHWM`` in ``/proc/self/status``) above its value before the call, every page touched
   by anybody in the process, at page (4 KiB) resolution.
 
-Used by :func:`mlpc_helpers.attention.benchmark_attention`. torch is imported inside the
-functions.
+Used by the week-10 notebook (naive attention against fused kernels). torch is imported
+inside the functions.
 """
 
 from __future__ import annotations

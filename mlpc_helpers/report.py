@@ -7,7 +7,8 @@ into the site's reproduction page; ``make test`` fails when a value with a publi
 and a tolerance falls outside it. ``seed_range(key)`` gives a metric's (median, min, max, n)
 over the seeds of ``make seeds`` (``build/seeds/summary.csv``), None before the sweep ran;
 ``seed_summary({key: label, ...})`` is the one call that prints a notebook's seed-range table
-and draws its figure.
+and draws its figure; ``seed_gaps(rows)`` tabulates pairs of such numbers (a naive test
+against an honest one) with their gap.
 """
 
 from __future__ import annotations
@@ -469,6 +470,86 @@ def seed_summary(keys: Mapping[str, str | tuple[str, str]], *,
             print(f"  {label:<{width}}  {text}")
     labels = {k: label for k, (label, _) in rows.items() if k in keys}
     return plot_seed_ranges(nb, list(keys), labels=labels, sharex=sharex, folder=folder)
+
+
+def seed_gaps(rows: list[Mapping[str, Any]], *, fmt: str = "{:.3g}",
+              folder: Path | None = None):
+    """A table of paired numbers over the seeds of the sweep: what one test reports (A)
+    against what another shows (B), e.g. a random split against a split by paper.
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row with ``"a"`` and ``"b"``: a metric key of the sweep
+        (:func:`seed_range`), a reference number (a chance level, a nominal coverage) or
+        None; ``"how"``: ``"ratio"`` (B / A), ``"difference"`` (B − A) or None (no gap);
+        every other entry (week, pitfall, data, measure, ...) is kept as a column.
+    fmt : str
+        Format of each number in the text columns.
+    folder : Path, optional
+        Sweep folder (default: :func:`load_seed_summary`'s lookup).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry of ``rows``: its other columns; ``"A"`` and ``"B"`` as text,
+        ``"median (min–max)"`` over the seeds (the median alone when it does not move; a
+        reference number as it is; ``"not in the sweep"`` for a key the sweep lacks);
+        ``"B vs A"`` from the medians (``"2.14×"`` or ``"-0.11"``); the numbers themselves
+        in ``a_median, a_min, a_max, b_median, b_min, b_max`` (NaN where none) and where
+        each row's numbers come from in ``"source"``.
+
+    Raises
+    ------
+    MLPCInputError
+        A row without ``"a"`` and ``"b"``, or with an unknown ``"how"``.
+    """
+    import pandas as pd
+
+    from .validation import MLPCInputError
+
+    def _get(x: Any) -> tuple[float, float, float, str]:
+        if x is None:
+            return math.nan, math.nan, math.nan, ""
+        if not isinstance(x, str):
+            return float(x), float(x), float(x), "reference"
+        r = seed_range(x, folder=folder)
+        if r is None or r.median is None:
+            return math.nan, math.nan, math.nan, "not in the sweep"
+        return float(r.median), float(r.min), float(r.max), r.source
+
+    def _text(x: Any, med: float, lo: float, hi: float) -> str:
+        if x is None:
+            return ""
+        if math.isnan(med):
+            return "not in the sweep"
+        if lo == hi:
+            return fmt.format(med)
+        return f"{fmt.format(med)} ({fmt.format(lo)}–{fmt.format(hi)})"
+
+    out = []
+    for i, row in enumerate(rows):
+        if "a" not in row or "b" not in row:
+            raise MLPCInputError(f"seed_gaps: row {i} needs 'a' and 'b' (a metric key, a "
+                                 "reference number or None); it has "
+                                 f"{sorted(row)}.")
+        how = row.get("how")
+        if how not in (None, "ratio", "difference"):
+            raise MLPCInputError(f"seed_gaps: row {i} has how={how!r}; use 'ratio' (B / A), "
+                                 "'difference' (B - A) or None.")
+        a, b = _get(row["a"]), _get(row["b"])
+        gap = ""
+        if how and not (math.isnan(a[0]) or math.isnan(b[0])):
+            gap = (f"{b[0] / a[0]:.3g}×" if how == "ratio" and a[0] != 0
+                   else f"{b[0] - a[0]:+.3g}" if how == "difference" else "")
+        sources = sorted({a[3], b[3]} - {"", "reference"})
+        out.append({**{k: v for k, v in row.items() if k not in ("a", "b", "how")},
+                    "A": _text(row["a"], *a[:3]), "B": _text(row["b"], *b[:3]),
+                    "B vs A": gap,
+                    "a_median": a[0], "a_min": a[1], "a_max": a[2],
+                    "b_median": b[0], "b_min": b[1], "b_max": b[2],
+                    "source": "; ".join(sources)})
+    return pd.DataFrame(out)
 
 
 def _is_num(v: Any) -> bool:

@@ -19,6 +19,8 @@ phase map / label image    :func:`check_phase_map` (bool or integer labels; else
 "no data" labels (-1)      refused by :func:`check_phase_map` (count + fix), or left out with a
                            warning by the functions that can: :func:`split_no_data`
 spectra / patterns         :func:`check_spectra` (n, channels), finite
+"no data" spectra          :func:`near_zero_rows` (vacuum, dark-subtracted background: no sum
+                           to normalise by)
 2θ, energy or time axis    :func:`check_axis` (1-D, finite, strictly monotone; flips descending;
                            ``plausible=True``: the range fits the unit, else converted or refused)
 a quantity in a unit       :func:`check_quantity` (:data:`QUANTITIES`: eV given for keV, µm for
@@ -67,6 +69,7 @@ __all__ = [
     "check_stack",
     "check_vector",
     "from_float_image",
+    "near_zero_rows",
     "resample_to_grid",
     "split_no_data",
     "text_columns_message",
@@ -510,6 +513,42 @@ def check_spectra(X: Any, name: str = "X", *, what: str = "spectrum",
             f"non-finite values: {_few(rows)}. Drop or fill them (np.nan_to_num) first."
         )
     return x
+
+
+def near_zero_rows(X: Any, name: str = "X", *, min_sum: float | None = None) -> np.ndarray:
+    """Spectra (rows) with no signal to divide by: vacuum, holes, dark-subtracted background.
+
+    Normalising a spectrum by its total counts (thickness and beam current scale whole
+    spectra) blows such a row up to noise of any size; find them first, then drop them or
+    set them to zero. Rule: the row sum is <= 0, or it is at most 25 % of the 90th-percentile
+    row sum AND within 3 times the row's own noise scale sqrt(sum of squares) (a weak but
+    real spectrum is kept).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, channels)
+        Spectra as rows (counts; dark-subtracted spectra may hold negative channels).
+    name : str
+        Name of ``X`` in error messages.
+    min_sum : float, optional
+        Flag the rows with a sum <= ``min_sum`` instead of the rule above.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n,)
+
+    Raises
+    ------
+    MLPCInputError
+        Layout (one spectrum, a spectrum image not flattened) or NaN/inf values
+        (:func:`check_spectra`).
+    """
+    x = check_spectra(X, name)
+    sums = x.sum(axis=1)
+    if min_sum is not None:
+        return sums <= float(min_sum)
+    limit = 0.25 * max(float(np.percentile(sums, 90)), 0.0)
+    return (sums <= 0) | ((sums <= limit) & (sums <= 3 * np.sqrt((x**2).sum(axis=1))))
 
 
 # ----------------------------------------------------------------------------- units

@@ -12,7 +12,7 @@ reads the database calls it.
 
 Energies in keV, detector resolutions at Mn Kα in eV (as the instruments quote them).
 Used by :mod:`mlpc_helpers.synthetic.spectrum_images` (EDS cubes),
-:mod:`mlpc_helpers.hyperspectral` (trace detection) and :mod:`mlpc_helpers.spectra` (peak
+the week-5 hyperspectral notebook (trace detection) and the week-9 notebook (peak
 finding and identification).
 """
 

@@ -1,7 +1,6 @@
-"""K* over K-means restarts (mlpc_helpers.clustering): exact silhouettes and their summary."""
+"""Exact silhouettes of many labelings at once (mlpc_helpers.clustering.mean_silhouettes)."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score
@@ -26,21 +25,15 @@ def test_mean_silhouettes_match_sklearn_including_a_singleton():
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
-def test_silhouette_restarts_and_kstar_distribution_find_three_blobs():
+def test_mean_silhouettes_of_a_k_scan_peak_at_three_blobs():
+    """The K scan the week-5 notebooks write: K-means per K, all silhouettes in one call."""
+    from sklearn.cluster import KMeans
+
     X, _ = _blobs()
-    table = clustering.silhouette_restarts(X, range(2, 6), [0, 1, 2], n_init=2)
-    assert table.shape == (3, 4) and list(table.columns) == [2, 3, 4, 5]
-    assert list(table.index) == [0, 1, 2]
-    d = clustering.kstar_distribution(table)
-    assert d["mode"] == 3 and d["mode_share"] == 1.0 and d["at_edge"] == 0.0
-    assert list(d["counts"]) == [0, 3, 0, 0]
-
-
-def test_kstar_distribution_tie_takes_the_smaller_k_and_edge_share():
-    table = pd.DataFrame([[0.1, 0.3, 0.2], [0.1, 0.2, 0.3]], columns=[2, 3, 4])
-    d = clustering.kstar_distribution(table)
-    assert d["mode"] == 3 and d["mode_share"] == 0.5 and d["at_edge"] == 0.5
-    assert d["kstar"].tolist() == [3, 4]
+    ks = range(2, 6)
+    sil = clustering.mean_silhouettes(
+        X, [KMeans(k, n_init=2, random_state=0).fit(X).labels_ for k in ks])
+    assert list(ks)[int(np.argmax(sil))] == 3
 
 
 def test_mean_silhouettes_rejects_bad_labelings():

@@ -66,7 +66,8 @@ CHECKED_DECKS = ("week01_materials_data", "week02_data_formation", "week03_leaka
                  "week05_cnn_segmentation", "week06_transfer_learning",
                  "week07_process_monitoring",
                  "week08_process_maps", "week09_spectra", "week10_transformers",
-                 "week11_uncertainty", "week12_constrained_ml", "week13_explainability")
+                 "week11_uncertainty", "week12_constrained_ml", "week13_explainability",
+                 "week14_review")
 EMBED = re.compile(r"\{\{< embed \.\./notebooks/([\w-]+)\.ipynb#([^ >]+) >\}\}")
 METRIC = re.compile(r"\{\{< metric ([^ >]+)")
 

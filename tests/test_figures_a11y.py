@@ -39,11 +39,9 @@ MIN_ALT_WORDS = 6
 # Notebooks whose figure cells still lack `#| fig-alt:` (2026-12-06: all of them; 187 figure
 # cells). The week engineers add the alt texts and remove their notebook's name here.
 PENDING_ALT = (
-    "week03_leakage",
     "week04_encodings", "week04_neu_classification", "week04_xrd_phase_id",
-    "week05_autoencoder_anomaly", "week05_clustering_estm", "week05_clustering_neu_det",
-    "week05_cnn_segmentation", "week05_hyperspectral", "week06_transfer_learning",
-    "week07_process_monitoring", "week08_process_maps", "week09_spectra",
+    "week06_transfer_learning",
+    "week08_process_maps", "week09_spectra",
     "week10_transformers",
 )
 # Notebooks that still use a rainbow colour map (2026-12-06: `jet` for Grad-CAM / attention

@@ -97,3 +97,18 @@ def test_fit_learns_and_early_stops(monkeypatch):
 def test_make_loader_checks_lengths():
     with pytest.raises(ValueError, match="same first dimension"):
         models.make_loader(np.zeros((3, 2)), np.zeros(4))
+
+
+def test_cross_val_predict_cnn_out_of_fold_and_on_the_target_scale():
+    # moved from tests/test_encodings.py (week04_encodings' module dissolved, wk-c)
+    from mlpc_helpers import imaging
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(24, 1, 8, 8)).astype(np.float32)
+    y = 100 + X.mean(axis=(1, 2, 3)) * 10
+    splits = [(np.arange(12, 24), np.arange(12)), (np.arange(12), np.arange(12, 24))]
+    torch.manual_seed(0)
+    pred = models.cross_val_predict_cnn(
+        lambda: models.SmallCNN(n_outputs=1, widths=(4, 8)), X, y, splits, epochs=1,
+        batch_size=8, augment=imaging.augmenter("flip", random_state=0), random_state=5)
+    assert pred.shape == y.shape and np.all(np.abs(pred - 100) < 20)

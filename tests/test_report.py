@@ -118,3 +118,24 @@ def test_seed_summary_bad_labels_are_named():
         report.seed_summary({})
     with pytest.raises(MLPCInputError, match="'w99.a'.*label, format"):
         report.seed_summary({"w99.a": ("F1", "{:.2f}", "extra")})
+
+
+def test_seed_gaps_pairs_sweep_numbers_and_references(tmp_path):
+    from mlpc_helpers.validation import MLPCInputError
+
+    _sweep(tmp_path, [("nb_a", "w99.random", [0.9, 1.0, 1.1]),
+                      ("nb_a", "w99.group", [2.0, 2.0, 2.0])])
+    table = report.seed_gaps(
+        [{"week": 3, "a": "w99.random", "b": "w99.group", "how": "ratio"},
+         {"week": 1, "a": 0.25, "b": "w99.group", "how": "difference"},
+         {"week": 9, "a": None, "b": "w99.missing", "how": None}], folder=tmp_path)
+    assert list(table.week) == [3, 1, 9]  # other columns are kept, in order
+    assert table.A[0] == "1 (0.9–1.1)" and table.B[0] == "2"  # no range when it is fixed
+    assert table["B vs A"].tolist() == ["2×", "+1.75", ""]
+    assert table.a_min[0] == 0.9 and table.b_max[0] == 2.0 and table.A[1] == "0.25"
+    assert table.B[2] == "not in the sweep" and table.source[2] == "not in the sweep"
+    assert table.source[0].startswith("sweep in ")
+    with pytest.raises(MLPCInputError, match="needs 'a' and 'b'"):
+        report.seed_gaps([{"a": 1}], folder=tmp_path)
+    with pytest.raises(MLPCInputError, match="how='log'"):
+        report.seed_gaps([{"a": 1, "b": 2, "how": "log"}], folder=tmp_path)

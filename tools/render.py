@@ -128,20 +128,28 @@ def stage(stage_dir: Path, executed: Path, allow_missing: bool = False,
             problems.append(f"{src.name}: the executed copy in {executed} is older than the "
                             "notebook (run `make test` or `make execute` again)")
         _copy_clean(done, nb_dir / src.name)
+    # The exam question bank (exam/, issue 41): its executed copies where `make test` wrote
+    # them (with the computed answers), else the staged source (answers as text, no outputs).
+    for src in sorted((ROOT / "exam").glob("*.ipynb")):
+        done = executed / src.name
+        if done.exists():
+            _copy_clean(done, stage_dir / "exam" / src.name)
     write_generated(stage_dir)
     return problems
 
 
 def write_generated(stage_dir: Path) -> None:
     """Write the Markdown that pages include from ``_generated/`` (the weeks table of the
-    index, the reproduction table): computed here, before Quarto runs, so that no page needs
-    a Jupyter kernel of its own (faster, and no kernel messages in the render's output)."""
+    index, the reproduction table, the exam bank's table): computed here, before Quarto
+    runs, so that no page needs a Jupyter kernel of its own (faster, and no kernel messages
+    in the render's output)."""
     sys.path.insert(0, str(ROOT))
-    from mlpc_course import site, weeks
+    from mlpc_course import exam, site, weeks
 
     out = stage_dir / "_generated"
     out.mkdir(exist_ok=True)
     (out / "weeks.md").write_text(weeks.weeks_markdown() + "\n")
+    (out / "exam.md").write_text(exam.bank_markdown() + "\n")  # exam/index.qmd
     (out / "reproduction.md").write_text(
         site.seed_sweep_sentence() + "\n\n" + site.reproduction_rows_markdown() + "\n")
 

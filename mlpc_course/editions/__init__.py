@@ -92,6 +92,7 @@ from .build import (  # noqa: F401
     exercise_label,
     repo_url,
     site_url,
+    source_notebooks,
     stubs,
     student_check_source,
     student_edition,

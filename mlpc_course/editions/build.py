@@ -451,9 +451,23 @@ def colab_page(name: str, url: str | None, branch: str | None = None) -> str:
             f" in Colab</title></head><body>{body}</body></html>")
 
 
+# Folders whose notebooks have student editions: the week notebooks, and the exam question
+# bank (exam/, issue 41), whose student edition is the practice set (released with the
+# review week by mlpc_course/release.py).
+SOURCE_DIRS = ("notebooks", "exam")
+
+
+def source_notebooks(root: Path | None = None) -> list[Path]:
+    """Every source notebook that has a student edition: ``notebooks/*.ipynb``, then
+    ``exam/*.ipynb`` (see :data:`SOURCE_DIRS`)."""
+    root = root or project_root()
+    return [p for d in SOURCE_DIRS for p in sorted((root / d).glob("*.ipynb"))]
+
+
 def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | None = None,
                            root: Path | None = None, release: str | None = None) -> list[Path]:
-    """Write ``student/<name>.ipynb`` and ``student/colab/<name>.html`` for every notebook.
+    """Write ``student/<name>.ipynb`` and ``student/colab/<name>.html`` for every notebook
+    (:func:`source_notebooks`: the week notebooks and the exam bank's practice set).
 
     ``release``: the tag the setup cell clones and the Colab pages open (``make release``);
     default: the latest commit, and Colab pages on the site branch.
@@ -463,7 +477,7 @@ def write_student_editions(out_dir: Path | None = None, names: Sequence[str] | N
 
     root = root or project_root()
     out_dir = Path(out_dir) if out_dir else root / STUDENT_DIR
-    sources = sorted((root / "notebooks").glob("*.ipynb"))
+    sources = source_notebooks(root)
     if names:
         unknown = set(names) - {p.stem for p in sources}
         if unknown:
@@ -499,7 +513,7 @@ def check_written(out_dir: Path | None = None, root: Path | None = None) -> list
     root = root or project_root()
     out_dir = Path(out_dir) if out_dir else root / STUDENT_DIR
     problems = []
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
+    for path in source_notebooks(root):
         target = out_dir / path.name
         if not target.exists():
             problems.append(f"{target} is missing: run `make student`")

@@ -1,4 +1,4 @@
-"""A small Vision Transformer (timm) and where it looks: attention maps and rollout (week 10).
+"""A small Vision Transformer (timm) and its attention matrices.
 
 :func:`small_vit` builds timm's ``VisionTransformer`` (Dosovitskiy et al. 2021,
 doi:10.48550/arXiv.2010.11929) sized for small grayscale micrographs: the image is cut into
@@ -8,11 +8,9 @@ pre-norm transformer blocks with ``num_heads`` heads mix the tokens; the CLS tok
 state feeds a linear classifier.
 
 :func:`attention_maps` runs the model once and returns every block's attention matrix
-(softmax of q k^T / sqrt(d), per head). :func:`attention_rollout` (Abnar & Zuidema 2020,
-doi:10.18653/v1/2020.acl-main.385) propagates attention through the layers: with
-``A_l`` the head-averaged attention of block l, ``R = prod_l (0.5 A_l + 0.5 I)`` (rows
-renormalised), accounting for the residual connections; the CLS row of ``R`` over the patch
-tokens is the map. :func:`cls_attention` is the simpler alternative: the last block's CLS row.
+(softmax of q k^T / sqrt(d), per head): the input of attention rollout (Abnar & Zuidema
+2020, doi:10.18653/v1/2020.acl-main.385), which the week-10 notebook computes from it in
+numpy.
 """
 
 from __future__ import annotations
@@ -70,11 +68,6 @@ def small_vit(
     )
 
 
-def grid_shape(model: nn.Module) -> tuple[int, int]:
-    """(rows, cols) of the patch grid of a timm ViT."""
-    return tuple(int(g) for g in model.patch_embed.grid_size)
-
-
 @contextlib.contextmanager
 def _unfused(model: nn.Module) -> Iterator[list[torch.Tensor]]:
     """Switch timm's attention to the explicit softmax path and collect its weights."""
@@ -113,55 +106,3 @@ def attention_maps(model: nn.Module, images: np.ndarray | torch.Tensor, *,
     with _unfused(model) as store:
         model(x.to(dev))
     return torch.stack(store).cpu().numpy().astype(np.float32)
-
-
-def attention_rollout(attn: np.ndarray, *, residual: bool = True) -> np.ndarray:
-    """Attention rollout (Abnar & Zuidema 2020) of ``attention_maps`` output.
-
-    ``attn``: (depth, n, heads, T, T). Heads are averaged; with ``residual`` each layer
-    becomes ``0.5 A + 0.5 I`` (the skip connection), rows renormalised; layers are
-    multiplied from the first to the last. Returns (n, T, T): row i says how much each
-    input token contributes to token i at the output.
-    """
-    a = np.asarray(attn, dtype=np.float64)
-    if a.ndim != 5 or a.shape[-1] != a.shape[-2]:
-        raise MLPCInputError(f"attn must be (depth, n, heads, T, T); got shape {a.shape}. "
-                             "Pass the output of attention_maps unchanged.")
-    a = a.mean(axis=2)
-    eye = np.eye(a.shape[-1])
-    if residual:
-        a = 0.5 * a + 0.5 * eye
-    a = a / a.sum(axis=-1, keepdims=True)
-    out = np.broadcast_to(eye, a.shape[1:]).copy()
-    for layer in a:
-        out = layer @ out
-    return out
-
-
-def _cls_to_grid(row: np.ndarray, grid: tuple[int, int], n_prefix: int) -> np.ndarray:
-    m = row[:, n_prefix:].reshape(len(row), *grid)
-    top = m.reshape(len(m), -1).max(axis=1).reshape(-1, 1, 1)
-    return np.where(top > 0, m / np.where(top > 0, top, 1), 0.0)
-
-
-def rollout_maps(model: nn.Module, images: np.ndarray | torch.Tensor, *,
-                 device: str | None = None) -> np.ndarray:
-    """CLS-token attention rollout of a timm ViT as patch-grid maps in [0, 1].
-
-    Returns float (n, grid rows, grid cols), each map divided by its maximum. Upsample to
-    the image (e.g. ``np.kron`` with a ``patch_size`` block, or ``skimage.transform.resize``)
-    to overlay it.
-    """
-    attn = attention_maps(model, images, device=device)
-    roll = attention_rollout(attn)
-    n_prefix = int(getattr(model, "num_prefix_tokens", 1))
-    return _cls_to_grid(roll[:, 0], grid_shape(model), n_prefix)
-
-
-def cls_attention(model: nn.Module, images: np.ndarray | torch.Tensor, *, layer: int = -1,
-                  device: str | None = None) -> np.ndarray:
-    """The CLS token's attention to the patches in one block (default the last), heads
-    averaged, as patch-grid maps (n, grid rows, grid cols) in [0, 1]."""
-    attn = attention_maps(model, images, device=device)[layer].mean(axis=1)
-    n_prefix = int(getattr(model, "num_prefix_tokens", 1))
-    return _cls_to_grid(attn[:, 0], grid_shape(model), n_prefix)

@@ -18,7 +18,7 @@ build them from physics:
 Both map the phases on a 4x finer grid and average down, so boundary pixels mix phases linearly
 (the truth ``abundances``), and draw Poisson counting noise. Every random draw comes from the
 ``random_state`` argument (``None``: the course seed, see :func:`mlpc_helpers.runtime.check_random_state`).
-The analysis of these cubes is in :mod:`mlpc_helpers.hyperspectral`.
+The analysis of these cubes is written in ``notebooks/week05_hyperspectral.ipynb``.
 """
 
 from __future__ import annotations

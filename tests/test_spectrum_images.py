@@ -1,10 +1,13 @@
-"""Tests of the synthetic spectrum images and the week-5 §C helpers."""
+"""Tests of the synthetic spectrum images (EELS and EDS cubes) and their X-ray physics.
+
+The analysis of the cubes (normalisation, NMF abundances, trace detection, the Drude fit,
+PCA + MiniBatchKMeans) is written in notebooks/week05_hyperspectral.ipynb.
+"""
 
 import numpy as np
 import pytest
 
-from mlpc_helpers import clustering, xray
-from mlpc_helpers import hyperspectral as hsi
+from mlpc_helpers import xray
 from mlpc_helpers.synthetic import spectrum_images as si
 
 
@@ -88,66 +91,6 @@ def test_eds_counts_and_abundances(eds):
     np.testing.assert_allclose(eds.abundances.sum(-1), 1.0)
 
 
-def test_trace_detection_has_no_false_alarm_without_trace_and_detects_a_lot():
-    none = [hsi.trace_detection_test(si.make_eds_cube(shape=(40, 40), trace_ppm=0,
-                                                       random_state=s))["detected"]
-            for s in range(3)]
-    assert not any(none)
-    lots = si.make_eds_cube(shape=(40, 40), trace_ppm=20000, random_state=0)
-    assert hsi.trace_detection_test(lots)["detected"]
-
-
-def test_detection_limit_rule():
-    import pandas as pd
-
-    df = pd.DataFrame({"trace_ppm": [0, 100, 200, 300], "detected": [False, True, False, True]})
-    assert hsi.detection_limit(df) == 300
-    df["detected"] = False
-    assert np.isnan(hsi.detection_limit(df))
-
-
-def test_nmf_abundances_undo_the_scale_ambiguity():
-    rng = np.random.default_rng(0)
-    ends = rng.uniform(0, 1, (3, 20))
-    ends /= ends.sum(1, keepdims=True)
-    a = rng.dirichlet(np.ones(3), size=50)
-    dose = rng.uniform(100, 200, (50, 1))
-    scale = np.array([2.0, 0.5, 3.0])  # NMF may put any scale into factors or loadings
-    abund, spectra = hsi.nmf_abundances(a * dose / scale, (ends * scale[:, None]).T)
-    np.testing.assert_allclose(abund, a, rtol=1e-9)
-    np.testing.assert_allclose(spectra, ends, rtol=1e-9)
-
-
-def test_match_components_and_label_alignment():
-    truth = np.eye(3, 10)
-    est = truth[[2, 0, 1]] + 0.01
-    perm = hsi.match_components(truth, est)
-    np.testing.assert_array_equal(perm, [1, 2, 0])
-    true = np.array([0, 0, 1, 1, 2, 2])
-    np.testing.assert_array_equal(clustering.align_labels(true, np.array([2, 2, 0, 0, 1, 1])), true)
-
-
-def test_entropy_bounds():
-    h = hsi.responsibility_entropy(np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]]))
-    np.testing.assert_allclose(h, [0, np.log(3)], atol=1e-9)
-
-
-def test_drude_fit_recovers_plasmon_energies(eels):
-    pure = np.flatnonzero(eels.abundances.reshape(-1, 3).max(1) == 1)[:6]
-    fit = hsi.drude_fit(eels.signal, pixels=pure)
-    truth = np.array([p["Ep"] for p in si.EELS_PHASES.values()])[eels.labels.ravel()[pure]]
-    np.testing.assert_allclose(np.ravel(fit["Ep"]), truth, atol=0.3)
-    assert fit["seconds_per_pixel"] > 0
-
-
-def test_pca_minibatch_kmeans_separates_the_phases(eels):
-    from sklearn.metrics import adjusted_rand_score
-
-    res = hsi.pca_minibatch_kmeans(eels.data2d, n_clusters=3, n_components=5, random_state=0)
-    assert adjusted_rand_score(eels.labels.ravel(), res["labels"]) > 0.7
-    assert res["spectra_per_second"] > 0
-
-
 @pytest.mark.parametrize(
     "call",
     [
@@ -155,8 +98,6 @@ def test_pca_minibatch_kmeans_separates_the_phases(eels):
         lambda: si.make_eds_cube(host="olivine"),
         lambda: si.make_eds_cube(trace_ppm=-1),
         lambda: xray.xray_lines("Xx"),
-        lambda: hsi.normalise_spectra(np.ones(5)),
-        lambda: hsi.match_components(np.ones((3, 4)), np.ones((3, 5))),
         lambda: xray.line_energy("Fe"),
     ],
 )

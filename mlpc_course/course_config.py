@@ -387,6 +387,17 @@ def load(path: str | Path | None = None, *, overrides: dict[str, Any] | None = N
 
 
 # --- field readers: every problem names the field and the fix
+def practice_week() -> int:
+    """The week whose release carries the exam practice set: the course's first buffer week
+    (``buffer_weeks`` in course.yml, the review week 14), else its last week; 14 when the
+    config cannot be read (used by :mod:`mlpc_course.release` and :mod:`mlpc_course.weeks`)."""
+    try:
+        c = load()
+    except Exception:  # noqa: BLE001 - no or a bad course.yml: the plan's week 14
+        return 14
+    return int(c.buffer_weeks[0]) if c.buffer_weeks else int(c.n_weeks)
+
+
 def _get(d: dict, key: str, where: str, *, default: Any = ..., kind: Any = None) -> Any:
     if key not in d or d[key] is None and default is not ...:
         if default is ...:

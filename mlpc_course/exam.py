@@ -6,7 +6,7 @@ Each question starts with a Markdown heading of one fixed form::
 
 followed by its task. A **conceptual** question's answer is a Markdown cell tagged
 ``solution`` (a model answer and the grading notes: the points a grader gives); a
-**computational** one is an exercise in the format of ``/work/coord/GRADING.md`` — a
+**computational** one is an exercise in the format of the README's "Running the semester" — a
 ``solution`` code cell, public ``check`` tests, ``hidden`` tests, at least two planted
 ``wrong`` answers — graded by the same machinery as the weekly exercises, its heading's
 points being the sum of its tests' points.
@@ -82,13 +82,14 @@ def questions(nb: Any, name: str = "notebook") -> list[Question]:
                                [i])
             out.append(current)
             continue
-        if cell.get("cell_type") == "markdown" and _SECTION.search(src) and not (
-                "solution" in cell.get("metadata", {}).get("tags", [])):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if (cell.get("cell_type") == "markdown" and _SECTION.search(src)
+                and "solution" not in tags):
             current = None
             continue
         if current is not None:
             current.cells.append(i)
-            if "solution" in cell.get("metadata", {}).get("tags", []):
+            if "solution" in tags:
                 current.answers.append(i)
     return out
 

@@ -7,7 +7,7 @@ Every ``.ipynb`` below ``SUBMISSIONS/`` is a student's copy of a student edition
 ``folder/<student>_<notebook>.ipynb``). Its notebook is recognised by the edition's metadata
 (``mlpc_notebook``), else by the file name. The exercises, their public and hidden tests and
 their points come from the instructor's source notebook ``notebooks/<notebook>.ipynb`` (the
-format: ``/work/coord/GRADING.md``, :mod:`mlpc_helpers.exercise`).
+format: the README's "Running the semester", :mod:`mlpc_helpers.exercise`).
 
 Each submission runs top to bottom in a fresh kernel of this environment (nbclient, errors
 allowed, working folder ``notebooks/``, metrics to a temporary folder) with two cells added per

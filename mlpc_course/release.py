@@ -46,6 +46,7 @@ from typing import Any
 from mlpc_helpers.paths import project_root
 
 from . import editions
+from .course_config import practice_week
 
 PUBLIC_FILES = ("pyproject.toml", "mlpc_helpers", "mlpc_course", "course.yml", "_variables.yml",
                 "LICENSE", "LICENSE.md", "LICENSE-CODE", "LICENSE-CONTENT", "CITATION.cff",
@@ -95,19 +96,6 @@ PRACTICE_DIR = "exam"
 def practice_stems(root: Path) -> list[str]:
     """Stems of the exam question bank's notebooks (``exam/*.ipynb``)."""
     return [p.stem for p in sorted((Path(root) / PRACTICE_DIR).glob("*.ipynb"))]
-
-
-def practice_week() -> int:
-    """The week whose release carries the exam practice set: the course's first buffer week
-    (``buffer_weeks`` in course.yml, the review week 14), else its last week; 14 when the
-    config cannot be read."""
-    from . import course_config
-
-    try:
-        c = course_config.load()
-    except Exception:  # noqa: BLE001 - no or a bad course.yml: the plan's week 14
-        return 14
-    return int(c.buffer_weeks[0]) if c.buffer_weeks else int(c.n_weeks)
 
 
 def release_tag(root: Path) -> str | None:

@@ -72,7 +72,7 @@ def weeks_markdown(root: Path | None = None) -> str:
             topic = ""  # once per week
     bank = sorted((root / "exam").glob("*.ipynb"))
     if bank:  # the exam question bank (issue 41): its practice set comes with the review week
-        from .release import practice_week
+        from .course_config import practice_week
 
         units = [(nb, (re.search(r"Unit (\w+)", _title(nb)) or re.search(r"(.+)", nb.stem))
                   .group(1)) for nb in bank]

@@ -38,7 +38,7 @@ __getattr__, __dir__, __all__ = _lazy.attach(
         # analysis, one module per concept
         "clustering", "control_charts",
         "imaging", "lpbf", "metrics", "noise",
-        "process_signals", "profiling", "segmentation", "splits",
-        "transfer", "xray", "xrd",
+        "process_signals", "profiling", "splits",
+        "xray", "xrd",
     ],
 )

@@ -1,7 +1,7 @@
 """Graded exercises: ``@points`` tests, ``assert_close`` and the ``%%exercise_check`` magic.
 
-The authoring format is described in ``/work/coord/GRADING.md`` (and the README's "Running the
-semester"). In short, an exercise's tests are functions decorated with :func:`points`; their
+The authoring format is described in the README's section "Running the
+semester". In short, an exercise's tests are functions decorated with :func:`points`; their
 arguments are taken from the notebook by name (the idea of otter-grader's test cases), a
 passing test returns the sentence that says what it verified, a failing one raises
 ``AssertionError`` with a message that says what is wrong without giving the answer away::

@@ -268,7 +268,6 @@ def _expected_failed_checks(est) -> dict[str, str]:
 
 def test_estimators_are_discovered():
     assert {"HotellingT2", "S2Chart", "PowerNormalizer", "DeepEnsembleRegressor",
-            "FilterBankForest",
             "TextureFeatures", "StereologyFeatures", "TwoPointStatistics",
             "ElementFractions", "MagpieFeaturizer"} <= set(ESTIMATOR_CLASSES)
 
@@ -339,29 +338,6 @@ def test_table_estimators_take_object_arrays_of_numbers(est):
     X[0, 0] = {"foo": "bar"}
     with pytest.raises(MLPCInputError, match="X|residual_maps"):
         clone(est).fit(X, y)
-
-
-def test_filter_bank_forest_on_its_own_input():
-    """FilterBankForest takes images and class maps: scikit-learn's contract on them."""
-    import pickle
-
-    from sklearn.base import clone
-    from sklearn.exceptions import NotFittedError
-
-    from mlpc_helpers.segmentation import FilterBankForest
-
-    rng = np.random.default_rng(0)
-    y = (rng.random((3, 24, 24)) > 0.5).astype(int)
-    X = y * 100.0 + rng.normal(0, 20, y.shape)
-    est = FilterBankForest(sigma_max=2, n_pixels=200, n_estimators=5, random_state=3)
-    with pytest.raises(NotFittedError):
-        clone(est).predict(X)
-    fitted = clone(est).fit(X, y)
-    assert fitted.get_params() == est.get_params()
-    out = fitted.predict(X)
-    assert out.shape == y.shape and set(np.unique(out)) <= set(fitted.classes_)
-    np.testing.assert_array_equal(clone(est).fit(X, y).predict(X), out)  # same random_state
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict(X), out)
 
 
 def test_no_bare_value_error_is_raised_in_the_package():

@@ -38,15 +38,10 @@ MIN_ALT_WORDS = 6
 
 # Notebooks whose figure cells still lack `#| fig-alt:` (2026-12-06: all of them; 187 figure
 # cells). The week engineers add the alt texts and remove their notebook's name here.
-PENDING_ALT = (
-    "week04_encodings", "week04_neu_classification", "week04_xrd_phase_id",
-    "week06_transfer_learning",
-    "week08_process_maps", "week09_spectra",
-    "week10_transformers",
-)
+PENDING_ALT: tuple[str, ...] = ()
 # Notebooks that still use a rainbow colour map (2026-12-06: `jet` for Grad-CAM / attention
 # overlays, 5 uses).
-PENDING_CMAP = ("week04_neu_classification", "week10_transformers")
+PENDING_CMAP: tuple[str, ...] = ()
 
 RAINBOW = ("jet", "rainbow", "hsv", "nipy_spectral", "gist_rainbow")
 _NAMES = "|".join(RAINBOW)

@@ -198,3 +198,15 @@ def test_otsu_mask_rule_and_one_image():
     np.testing.assert_array_equal(imaging.otsu_mask(img[0]), dark[0])  # one image
     with pytest.raises(MLPCInputError, match="sigma"):
         imaging.otsu_mask(img, sigma=-1)
+
+
+def test_random_crops_shapes_alignment_and_seed():
+    img = np.arange(2 * 32 * 32, dtype=float).reshape(2, 32, 32)
+    x, y = imaging.random_crops(img, img.astype(np.int64), 8, 5, random_state=1)
+    assert x.shape == (5, 1, 8, 8) and x.dtype == np.float32
+    assert y.shape == (5, 8, 8) and y.dtype == np.int64
+    np.testing.assert_array_equal(x[:, 0], y)  # the same window of image and mask
+    x2, _ = imaging.random_crops(img, img.astype(np.int64), 8, 5, random_state=1)
+    np.testing.assert_array_equal(x, x2)
+    with pytest.raises(MLPCInputError, match="crop size"):
+        imaging.random_crops(img, img, 64, 1)

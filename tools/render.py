@@ -3,9 +3,9 @@
 
     python tools/render.py                     # website + decks -> _site/
     python tools/render.py --profile handout   # typst PDF handouts -> _handouts/
-    python tools/render.py --out-root /tmp/me --executed /tmp/me/executed --allow-missing \
+    python tools/render.py --out-root build/me --executed build/me/executed --allow-missing \
         --only index.qmd notebooks/week06_transfer_learning.ipynb slides/week11_uncertainty.qmd
-                                               # only these, staged and written under /tmp/me
+                                               # only these, staged and written under build/me
 
 The notebooks in ``notebooks/`` are committed without outputs; ``make test`` executes each one
 once under nbval and ``mlpc_course.nbval_executed`` writes the executed copy to

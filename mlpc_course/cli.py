@@ -12,7 +12,7 @@
     mlpc seeds [--seeds N] [--workers W] [--executor local|slurm] [--partition P]
                [--gpus G] [--cpus C] [--mem-gb M] [--time-min T] [--slurm KEY=VALUE ...]
                [--setup LINE ...] [--job-python CMD] [--retries R] [--full]
-               [--summary-only|--publish] [NB]
+               [--summary-only|--publish [--merge]] [NB]
                                    seed sweep (one job per notebook x seed, via submitit)
 """
 
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="run nothing; copy the table to results/seeds/ (results/seeds-full/ "
                          "for --full: the committed snapshots the site reads) with sweep.json: "
                          "date, commit, device, versions, executor, times")
+    sd.add_argument("--merge", action="store_true",
+                    help="with --publish: replace only the rows of the notebooks swept in "
+                         "--out, keep the snapshot's other notebooks")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     from . import grading, release  # their subcommands (issue 36)
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out) if args.out else seeds.default_out(full)
         if args.publish:
             try:
-                dest = seeds.publish(out)
+                dest = seeds.publish(out, merge=args.merge)
             except (FileNotFoundError, ValueError) as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 2

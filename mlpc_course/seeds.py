@@ -818,9 +818,15 @@ def range_cell(key: str, notebook: str | None,
     return text
 
 
-def publish(out: str | Path | None = None, dest: str | Path | None = None) -> Path:
+def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
+            merge: bool = False) -> Path:
     """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` and write
     ``sweep.json`` beside them.
+
+    With ``merge=True`` the notebooks of ``out`` replace only their own rows of the snapshot
+    already in ``dest`` (a notebook changed after the last full sweep is swept again on its
+    own); the other notebooks keep their rows, and ``sweep.json`` gives each notebook the date
+    and commit of its own runs and lists the earlier sweep under ``earlier``.
 
     ``out`` defaults to the sweep folder of the current size (:func:`default_out`), ``dest``
     to the committed snapshot of the folder's size (:func:`published_dir`: ``results/seeds/``
@@ -834,7 +840,7 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None) -> Pa
     FileNotFoundError
         ``out`` has no finished run.
     ValueError
-        ``out`` holds runs of both sizes.
+        ``out`` holds runs of both sizes, or ``merge`` finds a snapshot of the other size.
     """
     out = Path(out) if out is not None else default_out(_full())
     markers = [info for _, info in _markers(out)]
@@ -873,10 +879,63 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None) -> Pa
         },
         "provenance": prov,
     }
+    for info in meta["notebooks"].values():
+        info.update(date=meta["date"], commit=meta["commit"])
+    old_meta = report.sweep_info(dest) if merge else {}
+    if merge and old_meta and (dest / "summary.csv").is_file():
+        if old_meta.get("size", meta["size"]) != meta["size"]:
+            raise ValueError(f"{dest} holds a {old_meta.get('size')} sweep; this one is "
+                             f"{meta['size']}: merge into the snapshot of the same size")
+        _merge_into(dest, out, meta, old_meta)
+        return dest
     for name in ("summary.csv", "summary.md"):
         atomic_write_bytes(dest / name, (out / name).read_bytes())
     atomic_write_bytes(dest / "sweep.json", (json.dumps(meta, indent=1) + "\n").encode())
     return dest
+
+
+def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str, Any]) -> None:
+    """Write the snapshot ``dest`` = its rows of notebooks not in ``out`` + the rows of
+    ``out`` (see :func:`publish`, ``merge``)."""
+    def read(folder: Path) -> list[dict[str, str]]:
+        with (folder / "summary.csv").open(newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    new = read(out)
+    covered = {r["notebook"] for r in new}
+    rows = sorted([r for r in read(dest) if r["notebook"] not in covered] + new,
+                  key=lambda r: (r["notebook"], r["key"]))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n",
+                       extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_bytes(dest / "summary.csv", buf.getvalue().encode())
+
+    notebooks = {nb: {"date": old_meta.get("date"), "commit": old_meta.get("commit"), **info}
+                 for nb, info in old_meta.get("notebooks", {}).items()
+                 if nb not in covered}
+    notebooks.update(meta["notebooks"])
+    earlier = [{k: v for k, v in old_meta.items() if k not in ("notebooks", "earlier")}]
+    earlier += old_meta.get("earlier", [])
+    merged = {**meta, "notebooks": dict(sorted(notebooks.items())), "earlier": earlier}
+    atomic_write_bytes(dest / "sweep.json", (json.dumps(merged, indent=1) + "\n").encode())
+
+    md = ["# Seed sweep", "",
+          f"Merged {meta['date']}: {', '.join(sorted(covered))} re-run at commit "
+          f"{meta['commit']} ({meta['size']} size); every other notebook from the sweep of "
+          f"{old_meta.get('date', '?')} (commit {old_meta.get('commit', '?')}). Per notebook "
+          "date, commit and seeds: `sweep.json`.", "",
+          "| notebook | key | n seeds | median | min | max | published | seeds within |",
+          "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        pub = r["published"] + (f" ± {r['tolerance']}" if r["tolerance"] else "") \
+            if r["published"] else ""
+        within = f"{r['n_within']}/{r['n']}" if r["n_within"] else ""
+        med = r["mode"] or r["median"]
+        md.append(f"| {r['notebook']} | `{r['key']}` | {r['n']} | {med} | {r['min']} "
+                  f"| {r['max']} | {pub} | {within} |")
+    atomic_write_bytes(dest / "summary.md", ("\n".join(md) + "\n").encode())
 
 
 def load_summary(full: bool = False) -> dict[tuple[str, str], dict[str, str]] | None:

@@ -350,6 +350,29 @@ def test_publish_snapshot_and_local_overlay(tmp_path, monkeypatch):
         seeds.publish(tmp_path / "empty", pub)
 
 
+def test_publish_merge_replaces_only_the_swept_notebooks(tmp_path, monkeypatch):
+    pub = tmp_path / "results"
+    _fake_sweep(tmp_path / "first", "nb_a", [0.4, 0.5, 0.6])
+    _fake_sweep(tmp_path / "first", "nb_b", [1.0, 2.0])
+    seeds.publish(tmp_path / "first", pub)
+    # nb_a changed: swept again on its own, merged into the snapshot
+    _fake_sweep(tmp_path / "again", "nb_a", [0.8, 0.9], key="k2")
+    seeds.publish(tmp_path / "again", pub, merge=True)
+    table = report.load_seed_summary(pub)
+    assert ("nb_a", "k") not in table and table[("nb_a", "k2")]["median"] == "0.85"
+    assert table[("nb_b", "k")]["median"] == "1.5"
+    meta = json.loads((pub / "sweep.json").read_text())
+    assert meta["notebooks"]["nb_a"]["seeds"] == [0, 1]
+    assert meta["notebooks"]["nb_b"]["seeds"] == [0, 1] and "commit" in meta["notebooks"]["nb_b"]
+    assert len(meta["earlier"]) == 1 and "nb_a re-run" in (pub / "summary.md").read_text()
+    # without merge the snapshot is replaced
+    seeds.publish(tmp_path / "again", pub)
+    assert set(nb for nb, _ in report.load_seed_summary(pub)) == {"nb_a"}
+    _fake_sweep(tmp_path / "full", "nb_a", [1.0], full=True)
+    with pytest.raises(ValueError, match="merge into the snapshot of the same size"):
+        seeds.publish(tmp_path / "full", pub, merge=True)
+
+
 def test_plot_seed_ranges(tmp_path, monkeypatch, capsys):
     import matplotlib
 

@@ -71,6 +71,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --no-deps -e .
 	$(ENVPY) check $(if $(filter cpu,$(TORCH)),--ignore-cuda,)
 	$(PY) -m pip check
+	@# orix compiles (numba, cache=True) on import: once here, not in parallel jobs later
+	$(PY) -c "import orix.quaternion"
 	@echo $(TORCH) > $(VENV)/.torch
 	@touch $(STAMP)
 	@echo "Installed the course environment ($(LOCK)) in $(VENV)/"

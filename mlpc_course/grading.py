@@ -227,6 +227,11 @@ def _cell_errors(nb: Any) -> list[str]:
                 first = (f"check of {shlex.split(src.splitlines()[0])[-1]}"
                          if src.startswith(f"%%{editions.MAGIC}") else
                          _first_task_line(src) or src[:60])
+                if o.get("ename") == "NotImplementedError":  # a stub left as handed out
+                    out.append(f"code cell {code_no} ({first.strip()}): not attempted (the "
+                               "stub still raises NotImplementedError; fine where the "
+                               "exercise is optional)")
+                    continue
                 out.append(f"code cell {code_no} ({first.strip()}): {o.get('ename')}: "
                            f"{str(o.get('evalue', ''))[:200]}")
     return out
@@ -349,7 +354,7 @@ def feedback_markdown(student: str, grades: Sequence[SubmissionGrade]) -> str:
                 lines.append(f"- ✗ {e.error}")
             lines.append("")
         if g.cell_errors:
-            lines += ["### Errors in your cells", ""]
+            lines += ["### Cells that stopped (errors, exercises not attempted)", ""]
             lines += [f"- {msg}" for msg in g.cell_errors]
             lines.append("")
     return "\n".join(lines)
@@ -409,3 +414,11 @@ def add_parser(sub: Any) -> None:
     g.add_argument("--out", default=None, help="folder (default build/grades)")
     g.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
     g.add_argument("--timeout", type=int, default=CELL_TIMEOUT_S, help="seconds per cell")
+
+
+if __name__ == "__main__":  # `python -m mlpc_course.grading ...` = `mlpc grade ...`
+    import sys
+
+    from .cli import main
+
+    raise SystemExit(main(["grade", *sys.argv[1:]]))

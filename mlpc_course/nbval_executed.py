@@ -87,6 +87,22 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_configure(config: Any) -> None:
+    """Give each pytest-xdist worker (and the kernels it starts) its own numba cache.
+
+    orix compiles numba functions with ``cache=True`` when it is imported; two workers doing
+    that for the first time at once (a fresh ``.venv``) can leave a cache file that
+    crashes every later import (a segfault in ``qu_multiply``: measured on a fresh clone).
+    One folder per worker, ``build/numba-cache/<worker>/``, removes the race; a folder set
+    in ``NUMBA_CACHE_DIR`` already is kept.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and "NUMBA_CACHE_DIR" not in os.environ:
+        folder = Path(config.rootpath) / "build" / "numba-cache" / worker
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["NUMBA_CACHE_DIR"] = str(folder)
+
+
 def pytest_runtest_setup(item: Any):
     """Start each notebook's kernel with the inline matplotlib backend."""
     parent = getattr(item, "parent", None)

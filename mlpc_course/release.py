@@ -48,9 +48,10 @@ from mlpc_helpers.paths import project_root
 from . import editions
 from .course_config import practice_week
 
+# results/: the committed seed-sweep snapshot the notebooks' seed ranges read.
 PUBLIC_FILES = ("pyproject.toml", "mlpc_helpers", "mlpc_course", "course.yml", "_variables.yml",
-                "LICENSE", "LICENSE.md", "LICENSE-CODE", "LICENSE-CONTENT", "CITATION.cff",
-                "environment.yml", "requirements")
+                "LICENSE", "LICENSE-CONTENT.md", "CITATION.cff", "environment.yml", "requirements",
+                "results")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 TEXT_SUFFIXES = {".ipynb", ".html", ".md", ".qmd", ".py", ".json", ".txt", ".yml", ".yaml",
                  ".js", ".csv", ".xml", ".typ"}

@@ -320,8 +320,14 @@ def test_make_grade_gives_full_zero_and_partial_marks(tmp_path, monkeypatch):
 def test_release_builds_the_public_tree_pinned_to_the_tag(tmp_path, monkeypatch):
     monkeypatch.delenv("MLPC_REPO_URL", raising=False)
     root = _course(tmp_path, names=("week01_graded", "week02_graded", "week03_graded"))
+    for name in ("LICENSE", "LICENSE-CONTENT.md", "results/seeds/summary.csv"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x\n")
     rel = release.build_release(2, 1, "2026-w02", tmp_path / "out", root)
     public = rel.public
+    # both licences and the seed-sweep snapshot the notebooks' seed ranges read
+    for name in ("LICENSE", "LICENSE-CONTENT.md", "results/seeds/summary.csv"):
+        assert (public / name).is_file(), name
     assert sorted(p.name for p in (public / "student").glob("*.ipynb")) == [
         "week01_graded.ipynb", "week02_graded.ipynb"]
     assert sorted(p.name for p in (public / "solutions").glob("*.ipynb")) == [

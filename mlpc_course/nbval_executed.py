@@ -86,7 +86,6 @@ def pytest_addoption(parser: Any) -> None:
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
-@pytest.hookimpl(hookwrapper=True)
 def pytest_configure(config: Any) -> None:
     """Give each pytest-xdist worker (and the kernels it starts) its own numba cache.
 
@@ -103,6 +102,7 @@ def pytest_configure(config: Any) -> None:
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
 
 
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: Any):
     """Start each notebook's kernel with the inline matplotlib backend."""
     parent = getattr(item, "parent", None)

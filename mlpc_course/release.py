@@ -192,15 +192,19 @@ def _lines(source: str) -> list[str]:
     return [ln.strip() for ln in source.splitlines() if ln.strip()]
 
 
-def secrets(sources: dict[str, Any], solutions_to: int) -> dict[str, str]:
+def secrets(sources: dict[str, Any], solutions_to: int,
+            public_sources: Iterable[Any] = ()) -> dict[str, str]:
     """What must not be public: ``needle -> where`` for every notebook in ``sources``.
 
     Needles: lines (>= 24 characters, not comments) of solution cells of notebooks of weeks >
     ``solutions_to`` and of every hidden-test and planted-wrong-answer cell, and the lines
     (>= 40 characters) of their written answers; lines that also occur in (or inside a line of)
-    a public cell or a released solution of any notebook are left out.
+    a public cell or a released solution of any notebook, or in any cell of
+    ``public_sources`` (notebooks public as a whole: the mini-project's template and
+    starters), are left out.
     """
-    public: set[str] = set()
+    public: set[str] = {_norm(ln) for nb in public_sources for cell in nb.cells
+                        for ln in _lines(editions._source(cell))}
     secret: dict[str, str] = {}
     for name, nb in sources.items():
         week = week_of(name)
@@ -402,7 +406,9 @@ def build_release(week: int, solutions: int, tag: str, out: Path | None = None,
             timespec="seconds"),
         "student": released, "solutions_notebooks": with_solutions,
         "exam_practice": rel.practice}, indent=1) + "\n")
-    needles = secrets(sources, solutions)
+    project = [nbformat.read(p, as_version=4)
+               for p in sorted((root / "project").rglob("*.ipynb"))]
+    needles = secrets(sources, solutions, public_sources=project)
     if site:
         rel.site = render_public_site(rel, root, executed or root / "build" / "executed", out,
                                       only, handouts)

@@ -348,6 +348,19 @@ def test_release_builds_the_public_tree_pinned_to_the_tag(tmp_path, monkeypatch)
     assert any(x.startswith("student/leak.ipynb: ") for x in leaks), leaks
 
 
+def test_lines_of_public_notebooks_are_no_secrets():
+    """A solution line that the mini-project starters (public as a whole) also hold is no
+    leak: `cv = GroupKFold(n_splits=5)` is in both."""
+    src = source()
+    sol = next(c for c in src.cells if "solution" in c.metadata.get("tags", []))
+    line = next(ln for ln in sol.source.splitlines()
+                if len(ln) >= release.MIN_NEEDLE and not ln.startswith("#"))
+    assert release._norm(line) in release.secrets({NAME: src}, solutions_to=-1)
+    starter = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(line)])
+    assert release._norm(line) not in release.secrets({NAME: src}, solutions_to=-1,
+                                                      public_sources=[starter])
+
+
 @pytest.mark.parametrize(("args", "message"), [
     ((2, 3, "t"), "SOLUTIONS=3 > WEEK=2"),
     ((-1, -1, "t"), "nothing to release"),

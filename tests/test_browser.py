@@ -272,12 +272,14 @@ DEFAULT_FONT_PT = 10.0  # matplotlib's font.size: tick labels, legends, annotati
 def smallest_font_pt(cell_source: str) -> float:
     """The smallest font a figure cell asks for (``fontsize=7``, ``labelsize="small"``,
     ``rcParams["font.size"] = 8``), or matplotlib's default 10 pt."""
-    sizes = [DEFAULT_FONT_PT]
+    base = re.search(r"""["']font\.size["']\s*[:,]\s*([\d.]+)""", cell_source)
+    base_pt = float(base.group(1)) if base else DEFAULT_FONT_PT  # the cell's own font.size
+    sizes = [base_pt]
     for num, named, rc in FONT_ARG.findall(cell_source):
         if num or rc:
             sizes.append(float(num or rc))
         elif named in NAMED_SIZES:
-            sizes.append(DEFAULT_FONT_PT * NAMED_SIZES[named])
+            sizes.append(base_pt * NAMED_SIZES[named])
     return min(sizes)
 
 

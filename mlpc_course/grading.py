@@ -417,8 +417,10 @@ def add_parser(sub: Any) -> None:
 
 
 if __name__ == "__main__":  # `python -m mlpc_course.grading ...` = `mlpc grade ...`
-    import sys
+    import argparse
 
-    from .cli import main
-
-    raise SystemExit(main(["grade", *sys.argv[1:]]))
+    _sub = argparse.ArgumentParser(prog="python -m mlpc_course.grading").add_subparsers()
+    add_parser(_sub)
+    _grade = _sub.choices["grade"]
+    _grade.prog = "python -m mlpc_course.grading"
+    raise SystemExit(main_grade(_grade.parse_args()))

@@ -728,17 +728,32 @@ def check_text(course: Course) -> str:
     return "\n".join(lines)
 
 
+def add_config_argument(p: argparse.ArgumentParser) -> None:
+    """``--config FILE`` of the commands that read course.yml."""
+    p.add_argument("--config", default=None, help=f"config file (default: ${ENV_VAR} or "
+                   f"<root>/{CONFIG_NAME})")
+
+
+def load_for_command(path: str | Path | None) -> Course | None:
+    """:func:`load` for a command line: None (the reason on stderr) when the config is
+    broken, so that the command exits 2."""
+    try:
+        return load(path)
+    except CourseConfigError as err:
+        msg = str(err)
+        print(msg if msg.startswith("course config") else f"course config: {msg}",
+              file=sys.stderr)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m mlpc_course.course_config",
                                 description="Check or print the course config (course.yml).")
     p.add_argument("what", choices=["check", "json"], nargs="?", default="check")
-    p.add_argument("--config", default=None, help=f"config file (default: ${ENV_VAR} or "
-                   f"<root>/{CONFIG_NAME})")
+    add_config_argument(p)
     args = p.parse_args(argv)
-    try:
-        course = load(args.config)
-    except CourseConfigError as err:
-        print(f"course config: {err}", file=sys.stderr)
+    course = load_for_command(args.config)
+    if course is None:
         return 2
     if args.what == "check":
         print(check_text(course))

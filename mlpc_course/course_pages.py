@@ -366,19 +366,14 @@ def main(argv: list[str] | None = None) -> int:
     Quarto extension reads (exit 2 with the reason when the config is broken)."""
     import argparse
     import json
-    import sys
 
-    from .course_config import CONFIG_NAME, ENV_VAR, load
+    from .course_config import add_config_argument, load_for_command
 
     p = argparse.ArgumentParser(prog="python -m mlpc_course.course_pages",
                                 description="The course config as the Quarto extension reads it.")
-    p.add_argument("--config", default=None, help=f"config file (default: ${ENV_VAR} or "
-                   f"<root>/{CONFIG_NAME})")
-    args = p.parse_args(argv)
-    try:
-        course = load(args.config)
-    except CourseConfigError as err:
-        print(f"course config: {err}", file=sys.stderr)
+    add_config_argument(p)
+    course = load_for_command(p.parse_args(argv).config)
+    if course is None:
         return 2
     print(json.dumps(quarto_data(course), ensure_ascii=False))
     return 0

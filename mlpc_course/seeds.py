@@ -291,6 +291,10 @@ def run_one(notebook: str | Path, seed: int, out: str | Path, full: bool = False
             "MLPC_METRICS_DIR": str(work),
             "MLPC_FULL": "1" if full else "0",
             "MLPC_NOTEBOOK": notebook.stem,
+            # numba's on-disk cache (orix, kikuchipy) is private to the job: two kernels
+            # compiling the same function into one cache at once corrupt its index, and every
+            # later import segfaults (seen 2026-12-06 on a sweep with two workers)
+            "NUMBA_CACHE_DIR": str(work / "numba-cache"),
         }
         nb = nbformat.read(notebook, as_version=4)
         # Run what nbval runs in `make test`: cells tagged `nbval-skip` (the planted wrong

@@ -479,7 +479,8 @@ def test_committed_snapshot_still_reads(tmp_path, monkeypatch):
 
 def test_a_sweep_run_leaves_out_the_planted_wrong_answers(tmp_path, deadline):
     """A cell tagged `nbval-skip` (a planted wrong answer, mlpc_course/editions) runs in the
-    sweep no more than under nbval: it would re-bind the solution's names."""
+    sweep no more than under nbval: it would re-bind the solution's names. The job's numba
+    cache is its own."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -492,9 +493,14 @@ def test_a_sweep_run_leaves_out_the_planted_wrong_answers(tmp_path, deadline):
         wrong,
         nbformat.v4.new_code_cell(
             "from mlpc_helpers import report\nreport.record('t.answer', answer)"),
+        # numba's cache is private to the job (two kernels writing one cache corrupt it)
+        nbformat.v4.new_code_cell(
+            "import os\nreport.record('t.numba_private', "
+            "int('.running' in os.environ.get('NUMBA_CACHE_DIR', '')))"),
     ]
     path = tmp_path / "planted.ipynb"
     nbformat.write(nb, path)
     seeds.run_one(path, 0, tmp_path / "out")
     metrics = json.loads(seeds.metrics_file(tmp_path / "out", "planted", 0).read_text())
     assert metrics["t.answer"]["value"] == 42
+    assert metrics["t.numba_private"]["value"] == 1

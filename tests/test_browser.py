@@ -61,9 +61,7 @@ FIGURE_ONLY_MAX_HEIGHT = 500  # _includes/decks.css
 # them; notebook figures are drawn 8-14 in wide with 7-10 pt text and shown 360 px high). The
 # deck's engineer embeds deck-sized figures on `{.figure-only}` slides and removes the deck.
 PENDING_FIGURES = (
-    "week05_cnn_segmentation", "week06_transfer_learning", "week07_process_monitoring",
-    "week08_process_maps",
-    "week12_constrained_ml",
+    "week05_cnn_segmentation", "week06_transfer_learning",
 )
 # The pages axe-core checks (serious and critical violations fail): the index, one notebook
 # page and one deck (KaTeX maths, embedded figures, speaker notes).

@@ -129,3 +129,20 @@ def test_metric_shortcode_extension_exists():
     ext = ROOT / "_extensions" / "mlpc" / "metric"
     assert (ext / "metric.lua").exists()
     assert yaml.safe_load((ext / "_extension.yml").read_text())["contributes"]["shortcodes"]
+
+
+LECTURE_DECKS = sorted((ROOT / "slides").glob("week[01][0-9]_*.qmd"))
+LECTURE_DECKS = [d for d in LECTURE_DECKS if int(d.name[4:6]) <= 13]
+
+
+@pytest.mark.parametrize("deck", LECTURE_DECKS, ids=lambda p: p.stem)
+def test_a_week_deck_carries_a_90_minute_lecture(deck):
+    """Issues 39/40: a week's lecture deck has 35-50 slides (``##`` headings, as the source
+    decks' 45-46 numbered slides) and speaker notes on at least 90 % of them, so that a
+    lecturer who did not write it can give it."""
+    text = deck.read_text()
+    slides = re.split(r"^## ", text, flags=re.M)[1:]
+    assert 35 <= len(slides) <= 50, f"{deck.name}: {len(slides)} slides (35-50 carry 90 min)"
+    with_notes = sum(bool(re.search(r"^:::+ *\{\.notes\}", s, re.M)) for s in slides)
+    assert with_notes >= 0.9 * len(slides), \
+        f"{deck.name}: speaker notes on {with_notes} of {len(slides)} slides (want >= 90 %)"

@@ -925,11 +925,14 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     merged = {**meta, "notebooks": dict(sorted(notebooks.items())), "earlier": earlier}
     atomic_write_bytes(dest / "sweep.json", (json.dumps(merged, indent=1) + "\n").encode())
 
+    # the notebooks kept from the snapshot, each with the date and commit of its own runs
+    # (a snapshot merged before holds notebooks of several sweeps)
+    kept = "; ".join(f"{nb} ({info.get('date', '?')}, commit {info.get('commit', '?')})"
+                     for nb, info in sorted(notebooks.items()) if nb not in meta["notebooks"])
     md = ["# Seed sweep", "",
-          f"Merged {meta['date']}: {', '.join(sorted(covered))} re-run at commit "
-          f"{meta['commit']} ({meta['size']} size); every other notebook from the sweep of "
-          f"{old_meta.get('date', '?')} (commit {old_meta.get('commit', '?')}). Per notebook "
-          "date, commit and seeds: `sweep.json`.", "",
+          f"Merged {meta['date']}: {', '.join(sorted(meta['notebooks']))} re-run at commit "
+          f"{meta['commit']} ({meta['size']} size); kept from the snapshot: "
+          f"{kept or 'none'}. Per notebook date, commit and seeds: `sweep.json`.", "",
           "| notebook | key | n seeds | median | min | max | published | seeds within |",
           "|---|---|---|---|---|---|---|---|"]
     for r in rows:

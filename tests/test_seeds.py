@@ -364,7 +364,9 @@ def test_publish_merge_replaces_only_the_swept_notebooks(tmp_path, monkeypatch):
     meta = json.loads((pub / "sweep.json").read_text())
     assert meta["notebooks"]["nb_a"]["seeds"] == [0, 1]
     assert meta["notebooks"]["nb_b"]["seeds"] == [0, 1] and "commit" in meta["notebooks"]["nb_b"]
-    assert len(meta["earlier"]) == 1 and "nb_a re-run" in (pub / "summary.md").read_text()
+    md = (pub / "summary.md").read_text()
+    assert len(meta["earlier"]) == 1 and "nb_a re-run" in md
+    assert f"kept from the snapshot: nb_b ({meta['notebooks']['nb_b']['date']}" in md
     # without merge the snapshot is replaced
     seeds.publish(tmp_path / "again", pub)
     assert set(nb for nb, _ in report.load_seed_summary(pub)) == {"nb_a"}

@@ -25,8 +25,8 @@ in ``_variables.yml``) and to tag ``TAG`` there:
 N and M default to the course config's schedule at ``--at`` (default now):
 ``course_config.load().released()``. Before anything is written, and again at the end, every
 file of the tree is searched for the code of unreleased solution cells, their answer text, and
-every hidden test and planted wrong answer (:func:`find_leaks`; PDFs through ``pdftotext``); a
-hit stops the release.
+every hidden test and planted wrong answer (:func:`find_leaks`; PDFs through ``pdftotext``
+or PDFium); a hit stops the release.
 """
 
 from __future__ import annotations
@@ -235,13 +235,16 @@ def _pdf_text(path: Path) -> str:
                              timeout=120)
         if run.returncode == 0:
             return run.stdout
-    try:
-        import pdfplumber
+    try:  # PDFium, in the course's locked environment (the handout checks read PDFs with it)
+        import pypdfium2 as pdfium
     except ImportError as err:
         raise ReleaseError(f"cannot search {path} for answers: install poppler-utils "
-                           "(pdftotext) or pdfplumber") from err
-    with pdfplumber.open(path) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+                           "(pdftotext) or pypdfium2 (pip install -e '.[test]')") from err
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
 
 
 def find_leaks(folder: Path, needles: dict[str, str],

@@ -33,7 +33,7 @@ help:
 	@echo "make grade SUBMISSIONS=dir/   grade submitted notebooks: build/grades/grades.csv"
 	@echo "make release WEEK=N SOLUTIONS=M TAG=t   public material in build/release/public/"
 	@echo "make render    render _site/ with Quarto from build/executed/ (make handouts: PDFs)"
-	@echo "make seeds     run notebooks for SEEDS seeds (default 10), table in build/seeds/"
+	@echo "make seeds     run notebooks for SEEDS seeds (default 10) from FIRST (default 0)"
 	@echo "               EXECUTOR=slurm PARTITION= GPUS= TIME_MIN= WORKERS=: on a SLURM cluster"
 	@echo "make gpu-kit   build/gpu-kit/: wheels + data + scripts for offline GPU nodes"
 	@echo "make setup     install .venv from requirements/lock.txt (make lock refreshes it)"
@@ -219,7 +219,8 @@ test-student: student data
 	  --nbval-cell-timeout=$(NBVAL_CELL_TIMEOUT) --durations=15
 
 # Seed sweep (not part of `make test`; README "Seed sweeps"): NOTEBOOKS (stems or patterns;
-# default every notebooks/week*.ipynb) for seeds 0..SEEDS-1, each notebook x seed one submitit
+# default every notebooks/week*.ipynb) for seeds FIRST..FIRST+SEEDS-1 (FIRST default 0),
+# each notebook x seed one submitit
 # job running the notebook in a fresh kernel with MLPC_SEED set, its metrics in
 # build/seeds/<seed>/ (FULL=1 or MLPC_FULL=1: full published sizes, build/seeds-full/).
 # EXECUTOR=local (default): this machine, WORKERS jobs at a time (default the CPU count, one
@@ -230,6 +231,7 @@ test-student: student data
 # Python, e.g. in a container). A failed job is submitted again RETRIES times. Resumable: finished runs
 # are skipped. Writes summary.csv/.md and records device, versions, commit, executor, times.
 SEEDS ?= 10
+FIRST ?= 0
 WORKERS ?=
 NOTEBOOKS ?=
 EXECUTOR ?= local
@@ -243,7 +245,7 @@ SETUP ?=
 JOB_PYTHON ?=
 RETRIES ?= 1
 FULL ?=
-SEEDS_OPTS = --seeds $(SEEDS) --executor $(EXECUTOR) --retries $(RETRIES) \
+SEEDS_OPTS = --seeds $(SEEDS) --first $(FIRST) --executor $(EXECUTOR) --retries $(RETRIES) \
   $(if $(WORKERS),--workers $(WORKERS),) $(if $(PARTITION),--partition '$(PARTITION)',) \
   $(if $(GPUS),--gpus $(GPUS),) $(if $(CPUS),--cpus $(CPUS),) \
   $(if $(MEM_GB),--mem-gb $(MEM_GB),) $(if $(TIME_MIN),--time-min $(TIME_MIN),) \

@@ -12,7 +12,7 @@
     mlpc seeds [--seeds N] [--workers W] [--executor local|slurm] [--partition P]
                [--gpus G] [--cpus C] [--mem-gb M] [--time-min T] [--slurm KEY=VALUE ...]
                [--setup LINE ...] [--job-python CMD] [--retries R] [--full]
-               [--summary-only|--publish [--merge]] [NB]
+               [--summary-only|--publish [--merge|--extend]] [NB]
                                    seed sweep (one job per notebook x seed, via submitit)
 """
 
@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     sd.add_argument("--merge", action="store_true",
                     help="with --publish: replace only the rows of the notebooks swept in "
                          "--out, keep the snapshot's other notebooks")
+    sd.add_argument("--extend", action="store_true",
+                    help="with --publish: add the seeds in --out to the snapshot's rows of "
+                         "the same notebooks (grow 5 seeds to 10); one seed run both times "
+                         "must reproduce the snapshot")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     from . import grading, release  # their subcommands (issue 36)
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out) if args.out else seeds.default_out(full)
         if args.publish:
             try:
-                dest = seeds.publish(out, merge=args.merge)
+                dest = seeds.publish(out, merge=args.merge, extend=args.extend)
             except (FileNotFoundError, ValueError) as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 2

@@ -27,7 +27,8 @@ raised, two jobs of the same run). ``publish`` (``mlpc seeds --publish``) copies
 to ``results/seeds/`` (reduced) or ``results/seeds-full/`` (full) with ``sweep.json``
 (date, commits, size, devices, versions, executors, seeds per notebook, run times): the
 committed snapshot that ``report.seed_range`` and the reproduction page read when no local
-sweep exists.
+sweep exists. ``--merge`` replaces the rows of the notebooks swept again; ``--extend`` adds
+new seeds to the snapshot's rows once a seed run both times reproduces them.
 
 Resumable: a notebook x seed whose metrics file and marker exist is not run again; delete the
 marker (or the seed's folder) to force a rerun. A failed job is retried (``retries``).
@@ -41,6 +42,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -698,8 +700,13 @@ def collect(out: str | Path | None = None) -> dict[tuple[str, str], dict[int, di
 def summarize(out: str | Path | None = None) -> list[dict[str, Any]]:
     """One row per (notebook, key): n, median, min, max (numbers) or mode (other values),
     published, tolerance, n_within (seeds inside published ± tolerance, else None), seeds."""
+    return _summarize_table(collect(out))
+
+
+def _summarize_table(table: dict[tuple[str, str], dict[int, dict]]) -> list[dict[str, Any]]:
+    """The rows of :func:`summarize` from a ``{(notebook, key): {seed: entry}}`` table."""
     rows = []
-    for (name, key), by_seed in sorted(collect(out).items()):
+    for (name, key), by_seed in sorted(table.items()):
         seeds = sorted(by_seed)
         values = [by_seed[s].get("value") for s in seeds]
         numeric = all(_is_number(v) for v in values)
@@ -823,7 +830,7 @@ def range_cell(key: str, notebook: str | None,
 
 
 def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
-            merge: bool = False) -> Path:
+            merge: bool = False, extend: bool = False) -> Path:
     """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` and write
     ``sweep.json`` beside them.
 
@@ -831,6 +838,18 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
     already in ``dest`` (a notebook changed after the last full sweep is swept again on its
     own); the other notebooks keep their rows, and ``sweep.json`` gives each notebook the date
     and commit of its own runs and lists the earlier sweep under ``earlier``.
+
+    With ``extend=True`` (implies ``merge``) the runs of ``out`` add seeds to the
+    snapshot's rows of their notebooks instead of replacing them: how a sweep grows from 5
+    to 10 seeds without running the first 5 again. Each extended notebook must have run at
+    least one seed that the snapshot holds, and that seed must reproduce the snapshot's
+    values (timing metrics, :data:`TIMING_KEY`, excepted; relative tolerance 1e-5, as the
+    snapshot stores 6 significant digits): proof that the notebook still computes what it
+    computed then. The snapshot's other seeds are read back from its ``values`` column
+    (numbers) or its mode (a value shared by every seed); a seed run in ``out`` replaces
+    the snapshot's. ``sweep.json`` lists each part (seeds, date, commit) of an extended
+    notebook under ``parts``; its ``median_seconds``/``total_seconds`` are those of the
+    runs in ``out``.
 
     ``out`` defaults to the sweep folder of the current size (:func:`default_out`), ``dest``
     to the committed snapshot of the folder's size (:func:`published_dir`: ``results/seeds/``
@@ -844,8 +863,11 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
     FileNotFoundError
         ``out`` has no finished run.
     ValueError
-        ``out`` holds runs of both sizes, or ``merge`` finds a snapshot of the other size.
+        ``out`` holds runs of both sizes, or ``merge`` finds a snapshot of the other size;
+        ``extend``: a notebook shares no seed with the snapshot, a shared seed does not
+        reproduce the snapshot's values, or a seed's value cannot be read back.
     """
+    merge = merge or extend
     out = Path(out) if out is not None else default_out(_full())
     markers = [info for _, info in _markers(out)]
     if not markers:
@@ -890,7 +912,7 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
         if old_meta.get("size", meta["size"]) != meta["size"]:
             raise ValueError(f"{dest} holds a {old_meta.get('size')} sweep; this one is "
                              f"{meta['size']}: merge into the snapshot of the same size")
-        _merge_into(dest, out, meta, old_meta)
+        _merge_into(dest, out, meta, old_meta, extend=extend)
         return dest
     for name in ("summary.csv", "summary.md"):
         atomic_write_bytes(dest / name, (out / name).read_bytes())
@@ -898,15 +920,133 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
     return dest
 
 
-def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str, Any]) -> None:
+# Metrics that measure the machine, not the method: they move with its load, so a re-run of
+# a seed need not reproduce them (``publish(extend=True)``).
+TIMING_KEY = re.compile(r"train_s|_per_s|seconds|speedup|time_exponent|wall_s")
+
+
+def _parse(text: str | None) -> int | float | None:
+    """A number as :func:`_num` writes it; None for an empty cell or a non-number."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def _mode_value(text: str) -> Any:
+    """A value as :func:`summarize` prints it in ``mode`` ("True", "3", "log10_power_W")."""
+    if text in ("True", "False"):
+        return text == "True"
+    number = _parse(text)
+    return text if number is None else number
+
+
+def _snapshot_values(row: dict[str, str]) -> dict[int, Any] | None:
+    """Per-seed values of one snapshot row; None when they cannot be read back (a value
+    that is not a number and differs between seeds, or a list)."""
+    seeds_ = [int(x) for x in row["seeds"].split()]
+    if row.get("values"):
+        pairs = (part.split(":", 1) for part in row["values"].split())
+        return {int(seed): _parse(v) for seed, v in pairs}
+    m = re.fullmatch(r"(.*) \((\d+)/(\d+)\)", row.get("mode") or "")
+    if m is None or m[2] != m[3] or int(m[3]) != len(seeds_) or m[1][:1] in "[{":
+        return None
+    return dict.fromkeys(seeds_, _mode_value(m[1]))
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float) \
+            and not isinstance(new, bool):
+        return math.isclose(old, new, rel_tol=1e-5, abs_tol=1e-9)
+    return old == new
+
+
+def _extend_rows(old_rows: list[dict[str, str]], out: Path,
+                 covered: set[str]) -> tuple[list[dict[str, Any]], dict[str, dict]]:
+    """Rows of the notebooks ``covered`` by ``out``, each the snapshot's seeds + the seeds
+    of ``out`` (see :func:`publish`, ``extend``), and per notebook the seeds kept from the
+    snapshot and the seeds that reproduced it."""
+    table = {k: dict(v) for k, v in collect(out).items() if k[0] in covered}
+    new_seeds = {nb: set() for nb in covered}
+    for (nb, _), by_seed in table.items():
+        new_seeds[nb].update(by_seed)
+    parts: dict[str, dict] = {}
+    lonely = sorted(nb for nb in covered if any(r["notebook"] == nb for r in old_rows)
+                    and not new_seeds[nb] & {int(x) for r in old_rows if r["notebook"] == nb
+                                             for x in r["seeds"].split()})
+    if lonely:
+        first = min(int(x) for r in old_rows if r["notebook"] in lonely
+                    for x in r["seeds"].split())
+        raise ValueError(
+            f"{', '.join(lonely)}: extending the snapshot needs one seed run both times, to "
+            f"prove that the notebook still computes what the snapshot holds. Run seed "
+            f"{first} again into {out} (`mlpc seeds --first {first} --seeds 1 --out {out} "
+            f"{' '.join(lonely)}`), then publish again.")
+    changed: list[str] = []
+    for nb in sorted(covered):
+        rows = [r for r in old_rows if r["notebook"] == nb]
+        if not rows:
+            continue
+        old_seeds = {int(x) for r in rows for x in r["seeds"].split()}
+        shared = sorted(old_seeds & new_seeds[nb])
+        differ = []
+        for r in rows:
+            old = _snapshot_values(r)
+            row_seeds = {int(x) for x in r["seeds"].split()}
+            for seed in shared:
+                entry = table.get((nb, r["key"]), {}).get(seed)
+                if TIMING_KEY.search(r["key"]) or seed not in row_seeds:
+                    continue
+                if entry is None:
+                    differ.append(f"{r['key']} not recorded")
+                elif old is not None and not _same(old.get(seed), entry.get("value")):
+                    differ.append(f"{r['key']} seed {seed}: {old.get(seed)} -> "
+                                  f"{entry.get('value')}")
+        if differ:
+            changed.append(f"{nb} (" + "; ".join(differ[:4])
+                           + (" ..." if len(differ) > 4 else "") + ")")
+            continue
+        kept = sorted(old_seeds - new_seeds[nb])
+        for r in rows:
+            old = _snapshot_values(r)
+            if old is None and kept:
+                raise ValueError(
+                    f"{nb}: the snapshot's value of {r['key']} ({r['mode']}) cannot be read "
+                    f"back per seed. Run seeds {' '.join(map(str, kept))} of {nb} again into "
+                    f"{out}, then publish again.")
+            pub, tol = _parse(r["published"]), _parse(r["tolerance"])
+            if pub is None and r["published"]:
+                pub = _mode_value(r["published"])
+            by_seed = table.setdefault((nb, r["key"]), {})
+            for seed in kept:
+                if seed in old:
+                    by_seed[seed] = {"value": old[seed], "published": pub, "tolerance": tol}
+        parts[nb] = {"kept": kept, "reproduced": shared}
+    if changed:
+        raise ValueError(
+            "the seeds run again do not reproduce the snapshot: " + ", ".join(changed)
+            + ". These notebooks compute something else now: run all their seeds and "
+            "publish with --merge (replaces their rows) instead of extending.")
+    return _summarize_table(table), parts
+
+
+def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str, Any],
+                *, extend: bool = False) -> None:
     """Write the snapshot ``dest`` = its rows of notebooks not in ``out`` + the rows of
-    ``out`` (see :func:`publish`, ``merge``)."""
+    ``out``, or with ``extend`` the snapshot's rows grown by the seeds of ``out`` (see
+    :func:`publish`, ``merge`` and ``extend``)."""
     def read(folder: Path) -> list[dict[str, str]]:
         with (folder / "summary.csv").open(newline="") as fh:
             return list(csv.DictReader(fh))
 
     new = read(out)
     covered = {r["notebook"] for r in new}
+    parts: dict[str, dict] = {}
+    if extend:
+        new, parts = _extend_rows(read(dest), out, covered)
+        new = [{k: _cell(r[k]) for k in SUMMARY_COLUMNS} for r in new]
     rows = sorted([r for r in read(dest) if r["notebook"] not in covered] + new,
                   key=lambda r: (r["notebook"], r["key"]))
     buf = io.StringIO()
@@ -919,7 +1059,21 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     notebooks = {nb: {"date": old_meta.get("date"), "commit": old_meta.get("commit"), **info}
                  for nb, info in old_meta.get("notebooks", {}).items()
                  if nb not in covered}
-    notebooks.update(meta["notebooks"])
+    for nb, info in meta["notebooks"].items():
+        was = old_meta.get("notebooks", {}).get(nb)
+        if nb in parts and was is not None:
+            seen = sorted(set(parts[nb]["kept"]) | set(info["seeds"]))
+            info = {**info, "seeds": seen,
+                    "commit": f"{was.get('commit', old_meta.get('commit'))} (seeds "
+                              f"{_span(parts[nb]['kept'])}); {info['commit']} (seeds "
+                              f"{_span(info['seeds'])})",
+                    "parts": [{"seeds": parts[nb]["kept"],
+                               "date": was.get("date", old_meta.get("date")),
+                               "commit": was.get("commit", old_meta.get("commit"))},
+                              {"seeds": info["seeds"], "date": info["date"],
+                               "commit": info["commit"],
+                               "reproduced_seeds": parts[nb]["reproduced"]}]}
+        notebooks[nb] = info
     earlier = [{k: v for k, v in old_meta.items() if k not in ("notebooks", "earlier")}]
     earlier += old_meta.get("earlier", [])
     merged = {**meta, "notebooks": dict(sorted(notebooks.items())), "earlier": earlier}
@@ -929,9 +1083,18 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     # (a snapshot merged before holds notebooks of several sweeps)
     kept = "; ".join(f"{nb} ({info.get('date', '?')}, commit {info.get('commit', '?')})"
                      for nb, info in sorted(notebooks.items()) if nb not in meta["notebooks"])
+    if parts:
+        grown = sorted({s for p in parts.values() for s in p["kept"]})
+        again = sorted({s for p in parts.values() for s in p["reproduced"]})
+        how = (f"Extended {meta['date']}: {', '.join(sorted(meta['notebooks']))} run at commit "
+               f"{meta['commit']} ({meta['size']} size) and added to the snapshot's seeds "
+               f"{_span(grown)}, after seed(s) {_span(again)} reproduced the snapshot's "
+               "values (timing metrics excepted)")
+    else:
+        how = (f"Merged {meta['date']}: {', '.join(sorted(meta['notebooks']))} re-run at "
+               f"commit {meta['commit']} ({meta['size']} size)")
     md = ["# Seed sweep", "",
-          f"Merged {meta['date']}: {', '.join(sorted(meta['notebooks']))} re-run at commit "
-          f"{meta['commit']} ({meta['size']} size); kept from the snapshot: "
+          f"{how}; kept from the snapshot: "
           f"{kept or 'none'}. Per notebook date, commit and seeds: `sweep.json`.", "",
           "| notebook | key | n seeds | median | min | max | published | seeds within |",
           "|---|---|---|---|---|---|---|---|"]
@@ -943,6 +1106,17 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
         md.append(f"| {r['notebook']} | `{r['key']}` | {r['n']} | {med} | {r['min']} "
                   f"| {r['max']} | {pub} | {within} |")
     atomic_write_bytes(dest / "summary.md", ("\n".join(md) + "\n").encode())
+
+
+def _span(seeds_: Iterable[int]) -> str:
+    """``[0, 1, 2, 4]`` -> ``"0-2, 4"``."""
+    out: list[str] = []
+    for s in sorted(seeds_):
+        if out and out[-1].split("-")[-1] == str(s - 1):
+            out[-1] = f"{out[-1].split('-')[0]}-{s}"
+        else:
+            out.append(str(s))
+    return ", ".join(out) or "none"
 
 
 def load_summary(full: bool = False) -> dict[tuple[str, str], dict[str, str]] | None:

@@ -314,11 +314,13 @@ def test_summary_by_hand_and_names(tmp_path):
         seeds.resolve_notebooks(["week99_nothing"])
 
 
-def _fake_sweep(folder, notebook, values, key="k", full=False, **prov):
-    for seed, value in enumerate(values):
+def _fake_sweep(folder, notebook, values, key="k", full=False, first=0, **prov):
+    for seed, value in enumerate(values, start=first):
         (folder / str(seed)).mkdir(parents=True, exist_ok=True)
-        (folder / str(seed) / f"{notebook}.json").write_text(json.dumps(
-            {key: {"value": value, "published": 0.5, "tolerance": 0.1, "source": None}}))
+        mfile = folder / str(seed) / f"{notebook}.json"
+        metrics = json.loads(mfile.read_text()) if mfile.is_file() else {}  # other keys
+        metrics[key] = {"value": value, "published": 0.5, "tolerance": 0.1, "source": None}
+        mfile.write_text(json.dumps(metrics))
         (folder / str(seed) / f"{notebook}.done.json").write_text(json.dumps(
             {"notebook": notebook, "seed": seed, "seconds": 10.0, "full": full,
              "finished": f"2026-11-29T12:0{seed}:00+00:00", **prov}))
@@ -373,6 +375,51 @@ def test_publish_merge_replaces_only_the_swept_notebooks(tmp_path, monkeypatch):
     _fake_sweep(tmp_path / "full", "nb_a", [1.0], full=True)
     with pytest.raises(ValueError, match="merge into the snapshot of the same size"):
         seeds.publish(tmp_path / "full", pub, merge=True)
+
+
+def test_publish_extend_grows_the_seeds_after_a_reproduced_seed(tmp_path):
+    pub = tmp_path / "results"
+    _fake_sweep(tmp_path / "first", "nb_a", [0.4, 0.5, 0.6])
+    _fake_sweep(tmp_path / "first", "nb_a", ["Ni", "Ni", "Ni"], key="phase")
+    _fake_sweep(tmp_path / "first", "nb_a", [3.0, 9.0, 4.0], key="train_s.cnn")
+    _fake_sweep(tmp_path / "first", "nb_b", [1.0, 2.0])
+    seeds.publish(tmp_path / "first", pub)
+    # seeds 3-4 alone prove nothing: refused, and the message says which seed to run again
+    more = tmp_path / "more"
+    _fake_sweep(more, "nb_a", [0.8, 0.9], first=3)
+    _fake_sweep(more, "nb_a", ["Ni", "Ni"], key="phase", first=3)
+    _fake_sweep(more, "nb_a", [5.0, 5.0], key="train_s.cnn", first=3)
+    with pytest.raises(ValueError, match=r"Run seed 0 again .*--first 0 --seeds 1"):
+        seeds.publish(more, pub, extend=True)
+    # a wrong seed 0 (the notebook changed) is refused; a timing metric may move
+    _fake_sweep(more, "nb_a", [0.45], first=0)
+    _fake_sweep(more, "nb_a", ["Ni"], key="phase", first=0)
+    _fake_sweep(more, "nb_a", [7.0], key="train_s.cnn", first=0)
+    with pytest.raises(ValueError, match=r"do not reproduce .*k seed 0: 0.4 -> 0.45"):
+        seeds.publish(more, pub, extend=True)
+    _fake_sweep(more, "nb_a", [0.4], first=0)
+    seeds.publish(more, pub, extend=True)
+    table = report.load_seed_summary(pub)
+    row = table[("nb_a", "k")]
+    assert row["seeds"] == "0 1 2 3 4" and row["n"] == "5" and row["median"] == "0.6"
+    assert row["values"] == "0:0.4 1:0.5 2:0.6 3:0.8 4:0.9" and row["n_within"] == "3"
+    assert table[("nb_a", "phase")]["mode"] == "Ni (5/5)"
+    assert table[("nb_a", "train_s.cnn")]["values"] == "0:7 1:9 2:4 3:5 4:5"
+    assert table[("nb_b", "k")]["seeds"] == "0 1"  # not swept: kept as it was
+    meta = json.loads((pub / "sweep.json").read_text())
+    a = meta["notebooks"]["nb_a"]
+    assert a["seeds"] == [0, 1, 2, 3, 4] and [p["seeds"] for p in a["parts"]] == [[1, 2],
+                                                                                 [0, 3, 4]]
+    assert a["parts"][1]["reproduced_seeds"] == [0]
+    md = (pub / "summary.md").read_text()
+    assert "Extended" in md and "seeds 1-2, after seed(s) 0 reproduced" in md
+    # a value that differs between the kept seeds cannot be read back: run them again
+    _fake_sweep(tmp_path / "mixed", "nb_c", ["Ni", "Fe", "Ni"], key="phase")
+    seeds.publish(tmp_path / "mixed", pub, merge=True)
+    _fake_sweep(tmp_path / "c0", "nb_c", ["Ni"], key="phase")
+    with pytest.raises(ValueError, match=r"cannot be read back.*Run seeds 1 2 of nb_c"):
+        seeds.publish(tmp_path / "c0", pub, extend=True)
+    assert seeds._span([0, 1, 2, 4, 6, 7]) == "0-2, 4, 6-7"
 
 
 def test_plot_seed_ranges(tmp_path, monkeypatch, capsys):

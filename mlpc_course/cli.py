@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --publish: add the seeds in --out to the snapshot's rows of "
                          "the same notebooks (grow 5 seeds to 10); one seed run both times "
                          "must reproduce the snapshot")
+    sd.add_argument("--across-devices", action="store_true",
+                    help="with --extend: the new runs ran on another device; accept numbers "
+                         "of the re-run seed that moved and record them in sweep.json")
     sd.add_argument("names", nargs="*",
                     help="notebook stems, patterns or paths (default notebooks/week*.ipynb)")
     from . import grading, release  # their subcommands (issue 36)
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out) if args.out else seeds.default_out(full)
         if args.publish:
             try:
-                dest = seeds.publish(out, merge=args.merge, extend=args.extend)
+                dest = seeds.publish(out, merge=args.merge, extend=args.extend,
+                                     across_devices=args.across_devices)
             except (FileNotFoundError, ValueError) as err:
                 print(f"error: {err}", file=sys.stderr)
                 return 2

@@ -830,7 +830,8 @@ def range_cell(key: str, notebook: str | None,
 
 
 def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
-            merge: bool = False, extend: bool = False) -> Path:
+            merge: bool = False, extend: bool = False,
+            across_devices: bool = False) -> Path:
     """Copy ``summary.csv``/``summary.md`` of the sweep in ``out`` to ``dest`` and write
     ``sweep.json`` beside them.
 
@@ -850,6 +851,13 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
     the snapshot's. ``sweep.json`` lists each part (seeds, date, commit) of an extended
     notebook under ``parts``; its ``median_seconds``/``total_seconds`` are those of the
     runs in ``out``.
+
+    ``across_devices=True`` (with ``extend``) accepts a re-run seed whose numbers moved, on
+    one condition: the runs in ``out`` ran on another device than the snapshot's (another
+    CPU model computes a trained network's floating-point sums in another order). Each
+    moved number is kept in ``sweep.json`` (``parts[-1]["moved"]``: snapshot value, new
+    value) and the table's header names the notebooks; on the same device a moved number
+    still means a changed notebook and is refused.
 
     ``out`` defaults to the sweep folder of the current size (:func:`default_out`), ``dest``
     to the committed snapshot of the folder's size (:func:`published_dir`: ``results/seeds/``
@@ -912,7 +920,15 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
         if old_meta.get("size", meta["size"]) != meta["size"]:
             raise ValueError(f"{dest} holds a {old_meta.get('size')} sweep; this one is "
                              f"{meta['size']}: merge into the snapshot of the same size")
-        _merge_into(dest, out, meta, old_meta, extend=extend)
+        moved_ok = across_devices and set(prov.get("devices", {})).isdisjoint(
+            (old_meta.get("provenance") or {}).get("devices", {}))
+        if across_devices and not moved_ok:
+            raise ValueError(
+                f"--across-devices: the runs in {out} ran on "
+                f"{', '.join(prov.get('devices', {})) or 'an unrecorded device'}, a device "
+                "of the snapshot too: there a number that moved means the notebook changed "
+                "(publish its seeds with --merge).")
+        _merge_into(dest, out, meta, old_meta, extend=extend, moved_ok=moved_ok)
         return dest
     for name in ("summary.csv", "summary.md"):
         atomic_write_bytes(dest / name, (out / name).read_bytes())
@@ -963,8 +979,8 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
-def _extend_rows(old_rows: list[dict[str, str]], out: Path,
-                 covered: set[str]) -> tuple[list[dict[str, Any]], dict[str, dict]]:
+def _extend_rows(old_rows: list[dict[str, str]], out: Path, covered: set[str],
+                 moved_ok: bool = False) -> tuple[list[dict[str, Any]], dict[str, dict]]:
     """Rows of the notebooks ``covered`` by ``out``, each the snapshot's seeds + the seeds
     of ``out`` (see :func:`publish`, ``extend``), and per notebook the seeds kept from the
     snapshot and the seeds that reproduced it."""
@@ -991,7 +1007,7 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path,
             continue
         old_seeds = {int(x) for r in rows for x in r["seeds"].split()}
         shared = sorted(old_seeds & new_seeds[nb])
-        differ = []
+        differ, moved = [], {}
         for r in rows:
             old = _snapshot_values(r)
             row_seeds = {int(x) for x in r["seeds"].split()}
@@ -1004,6 +1020,9 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path,
                 elif old is not None and not _same(old.get(seed), entry.get("value")):
                     differ.append(f"{r['key']} seed {seed}: {old.get(seed)} -> "
                                   f"{entry.get('value')}")
+                    moved[f"{r['key']} seed {seed}"] = [old.get(seed), entry.get("value")]
+        if differ and moved_ok and len(moved) == len(differ):
+            differ = []  # another device: kept, with the moved numbers in sweep.json
         if differ:
             changed.append(f"{nb} (" + "; ".join(differ[:4])
                            + (" ..." if len(differ) > 4 else "") + ")")
@@ -1023,7 +1042,8 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path,
             for seed in kept:
                 if seed in old:
                     by_seed[seed] = {"value": old[seed], "published": pub, "tolerance": tol}
-        parts[nb] = {"kept": kept, "reproduced": shared}
+        parts[nb] = {"kept": kept, "reproduced": [] if moved else shared,
+                     "rerun": shared, "moved": moved}
     if changed:
         raise ValueError(
             "the seeds run again do not reproduce the snapshot: " + ", ".join(changed)
@@ -1033,7 +1053,7 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path,
 
 
 def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str, Any],
-                *, extend: bool = False) -> None:
+                *, extend: bool = False, moved_ok: bool = False) -> None:
     """Write the snapshot ``dest`` = its rows of notebooks not in ``out`` + the rows of
     ``out``, or with ``extend`` the snapshot's rows grown by the seeds of ``out`` (see
     :func:`publish`, ``merge`` and ``extend``)."""
@@ -1045,7 +1065,7 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     covered = {r["notebook"] for r in new}
     parts: dict[str, dict] = {}
     if extend:
-        new, parts = _extend_rows(read(dest), out, covered)
+        new, parts = _extend_rows(read(dest), out, covered, moved_ok)
         new = [{k: _cell(r[k]) for k in SUMMARY_COLUMNS} for r in new]
     rows = sorted([r for r in read(dest) if r["notebook"] not in covered] + new,
                   key=lambda r: (r["notebook"], r["key"]))
@@ -1072,7 +1092,9 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
                                "commit": was.get("commit", old_meta.get("commit"))},
                               {"seeds": info["seeds"], "date": info["date"],
                                "commit": info["commit"],
-                               "reproduced_seeds": parts[nb]["reproduced"]}]}
+                               "reproduced_seeds": parts[nb]["reproduced"],
+                               **({"moved": parts[nb]["moved"]}
+                                  if parts[nb]["moved"] else {})}]}
         notebooks[nb] = info
     earlier = [{k: v for k, v in old_meta.items() if k not in ("notebooks", "earlier")}]
     earlier += old_meta.get("earlier", [])
@@ -1085,11 +1107,17 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
                      for nb, info in sorted(notebooks.items()) if nb not in meta["notebooks"])
     if parts:
         grown = sorted({s for p in parts.values() for s in p["kept"]})
-        again = sorted({s for p in parts.values() for s in p["reproduced"]})
+        again = sorted({s for p in parts.values() for s in p["rerun"]})
+        moved = sorted(nb for nb, p in parts.items() if p["moved"])
         how = (f"Extended {meta['date']}: {', '.join(sorted(meta['notebooks']))} run at commit "
                f"{meta['commit']} ({meta['size']} size) and added to the snapshot's seeds "
-               f"{_span(grown)}, after seed(s) {_span(again)} reproduced the snapshot's "
-               "values (timing metrics excepted)")
+               f"{_span(grown)}, after seed(s) {_span(again)} were run again: "
+               + ("they reproduced the snapshot's values (timing metrics excepted)"
+                  if not moved else
+                  f"identical values (timing metrics excepted) except in {', '.join(moved)}, "
+                  "whose trained-network numbers moved on the new device (another CPU "
+                  "model; the snapshot's and the new value of each: `sweep.json`, "
+                  "`parts`, `moved`)"))
     else:
         how = (f"Merged {meta['date']}: {', '.join(sorted(meta['notebooks']))} re-run at "
                f"commit {meta['commit']} ({meta['size']} size)")

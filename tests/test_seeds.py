@@ -412,7 +412,8 @@ def test_publish_extend_grows_the_seeds_after_a_reproduced_seed(tmp_path):
                                                                                  [0, 3, 4]]
     assert a["parts"][1]["reproduced_seeds"] == [0]
     md = (pub / "summary.md").read_text()
-    assert "Extended" in md and "seeds 1-2, after seed(s) 0 reproduced" in md
+    assert "Extended" in md and "seeds 1-2, after seed(s) 0 were run again: they " \
+        "reproduced" in md
     # a value that differs between the kept seeds cannot be read back: run them again
     _fake_sweep(tmp_path / "mixed", "nb_c", ["Ni", "Fe", "Ni"], key="phase")
     seeds.publish(tmp_path / "mixed", pub, merge=True)
@@ -420,6 +421,33 @@ def test_publish_extend_grows_the_seeds_after_a_reproduced_seed(tmp_path):
     with pytest.raises(ValueError, match=r"cannot be read back.*Run seeds 1 2 of nb_c"):
         seeds.publish(tmp_path / "c0", pub, extend=True)
     assert seeds._span([0, 1, 2, 4, 6, 7]) == "0-2, 4, 6-7"
+
+
+def test_publish_extend_across_devices_records_what_moved(tmp_path):
+    pub, amd, intel = tmp_path / "results", {"device": "cpu", "cpu": "AMD EPYC"}, \
+        {"device": "cpu", "cpu": "Intel Xeon"}
+    _fake_sweep(tmp_path / "first", "nb_a", [0.65, 0.67, 0.72], **amd)
+    seeds.publish(tmp_path / "first", pub)
+    # seed 0 again on the same device, moved: the notebook changed, even with the flag
+    same = tmp_path / "same"
+    _fake_sweep(same, "nb_a", [0.675], **amd)
+    _fake_sweep(same, "nb_a", [0.70, 0.66], first=3, **amd)
+    with pytest.raises(ValueError, match="do not reproduce"):
+        seeds.publish(same, pub, extend=True)
+    with pytest.raises(ValueError, match="a device of the snapshot too"):
+        seeds.publish(same, pub, extend=True, across_devices=True)
+    # on another CPU model the moved seed is accepted and recorded
+    other = tmp_path / "other"
+    _fake_sweep(other, "nb_a", [0.675], **intel)
+    _fake_sweep(other, "nb_a", [0.70, 0.66], first=3, **intel)
+    with pytest.raises(ValueError, match="do not reproduce"):
+        seeds.publish(other, pub, extend=True)
+    seeds.publish(other, pub, extend=True, across_devices=True)
+    row = report.load_seed_summary(pub)[("nb_a", "k")]
+    assert row["values"] == "0:0.675 1:0.67 2:0.72 3:0.7 4:0.66"
+    part = json.loads((pub / "sweep.json").read_text())["notebooks"]["nb_a"]["parts"][1]
+    assert part["moved"] == {"k seed 0": [0.65, 0.675]} and part["reproduced_seeds"] == []
+    assert "moved on the new device" in (pub / "summary.md").read_text()
 
 
 def test_plot_seed_ranges(tmp_path, monkeypatch, capsys):

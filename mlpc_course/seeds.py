@@ -1099,6 +1099,14 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     earlier = [{k: v for k, v in old_meta.items() if k not in ("notebooks", "earlier")}]
     earlier += old_meta.get("earlier", [])
     merged = {**meta, "notebooks": dict(sorted(notebooks.items())), "earlier": earlier}
+    if parts:  # the snapshot's runs stay in the table: count their devices, commits, ...
+        prov, was = dict(meta.get("provenance") or {}), old_meta.get("provenance") or {}
+        for k in ("devices", "commits", "python", "locks", "executors"):
+            both = Counter(prov.get(k) or {})
+            both.update(was.get(k) or {})
+            prov[k] = dict(both.most_common())
+        prov["counts"] = "runs of this sweep and of the snapshot it extends"
+        merged["provenance"] = prov
     atomic_write_bytes(dest / "sweep.json", (json.dumps(merged, indent=1) + "\n").encode())
 
     # the notebooks kept from the snapshot, each with the date and commit of its own runs

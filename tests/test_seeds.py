@@ -448,6 +448,8 @@ def test_publish_extend_across_devices_records_what_moved(tmp_path):
     part = json.loads((pub / "sweep.json").read_text())["notebooks"]["nb_a"]["parts"][1]
     assert part["moved"] == {"k seed 0": [0.65, 0.675]} and part["reproduced_seeds"] == []
     assert "moved on the new device" in (pub / "summary.md").read_text()
+    devices = json.loads((pub / "sweep.json").read_text())["provenance"]["devices"]
+    assert set(devices) == {"CPU: AMD EPYC", "CPU: Intel Xeon"}
 
 
 def test_plot_seed_ranges(tmp_path, monkeypatch, capsys):

@@ -1081,6 +1081,10 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
                  if nb not in covered}
     for nb, info in meta["notebooks"].items():
         was = old_meta.get("notebooks", {}).get(nb)
+        if extend and nb not in parts and was is not None:  # a notebook that records nothing
+            rerun = sorted(set(was.get("seeds", [])) & set(info["seeds"]))
+            parts[nb] = {"kept": sorted(set(was.get("seeds", [])) - set(info["seeds"])),
+                         "reproduced": rerun, "rerun": rerun, "moved": {}}
         if nb in parts and was is not None:
             seen = sorted(set(parts[nb]["kept"]) | set(info["seeds"]))
             info = {**info, "seeds": seen,

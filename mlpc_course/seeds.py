@@ -875,6 +875,9 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
         ``extend``: a notebook shares no seed with the snapshot, a shared seed does not
         reproduce the snapshot's values, or a seed's value cannot be read back.
     """
+    if across_devices and not extend:
+        raise ValueError("--across-devices works with --extend only (it accepts re-run seeds "
+                         "that moved on another device when growing a snapshot): add --extend.")
     merge = merge or extend
     out = Path(out) if out is not None else default_out(_full())
     markers = [info for _, info in _markers(out)]
@@ -916,19 +919,29 @@ def publish(out: str | Path | None = None, dest: str | Path | None = None, *,
     for info in meta["notebooks"].values():
         info.update(date=meta["date"], commit=meta["commit"])
     old_meta = report.sweep_info(dest) if merge else {}
+    if extend and not (old_meta and (dest / "summary.csv").is_file()):
+        raise ValueError(f"--extend: {dest} holds no snapshot to extend; publish without "
+                         "--extend to write one.")
     if merge and old_meta and (dest / "summary.csv").is_file():
         if old_meta.get("size", meta["size"]) != meta["size"]:
             raise ValueError(f"{dest} holds a {old_meta.get('size')} sweep; this one is "
                              f"{meta['size']}: merge into the snapshot of the same size")
-        moved_ok = across_devices and set(prov.get("devices", {})).isdisjoint(
-            (old_meta.get("provenance") or {}).get("devices", {}))
-        if across_devices and not moved_ok:
-            raise ValueError(
-                f"--across-devices: the runs in {out} ran on "
-                f"{', '.join(prov.get('devices', {})) or 'an unrecorded device'}, a device "
-                "of the snapshot too: there a number that moved means the notebook changed "
-                "(publish its seeds with --merge).")
-        _merge_into(dest, out, meta, old_meta, extend=extend, moved_ok=moved_ok)
+        new_dev = set(prov.get("devices", {})) - {"not recorded"}
+        old_dev = set((old_meta.get("provenance") or {}).get("devices", {})) - {"not recorded"}
+        other = bool(new_dev) and bool(old_dev) and new_dev.isdisjoint(old_dev)
+        if other and not across_devices:
+            hint = (f"the runs in {out} ran on {', '.join(sorted(new_dev))}, the snapshot's on "
+                    f"{', '.join(sorted(old_dev))}: if these notebooks are unchanged, publish "
+                    "with --extend --across-devices (accepts trained-network numbers that "
+                    "moved by less than the seeds' own spread, and records them)")
+        elif across_devices and not other:
+            hint = (f"--across-devices does not apply: the runs in {out} ran on a device of "
+                    "the snapshot (or one not recorded), where a number that moved means the "
+                    "notebook changed")
+        else:
+            hint = ""
+        _merge_into(dest, out, meta, old_meta, extend=extend,
+                    moved_ok=across_devices and other, hint=hint)
         return dest
     for name in ("summary.csv", "summary.md"):
         atomic_write_bytes(dest / name, (out / name).read_bytes())
@@ -979,8 +992,19 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+def _within_spread(row: dict[str, str], value: Any) -> bool:
+    """``value`` lies inside the snapshot's seed range of ``row`` widened by its own width on
+    each side (at least 1 % of the values' size): a move no larger than the seeds' spread."""
+    lo, hi = _parse(row.get("min")), _parse(row.get("max"))
+    if lo is None or hi is None or not _is_number(value):
+        return False
+    width = max(hi - lo, 0.01 * max(abs(lo), abs(hi)), 1e-12)
+    return lo - width <= value <= hi + width
+
+
 def _extend_rows(old_rows: list[dict[str, str]], out: Path, covered: set[str],
-                 moved_ok: bool = False) -> tuple[list[dict[str, Any]], dict[str, dict]]:
+                 moved_ok: bool = False,
+                 hint: str = "") -> tuple[list[dict[str, Any]], dict[str, dict]]:
     """Rows of the notebooks ``covered`` by ``out``, each the snapshot's seeds + the seeds
     of ``out`` (see :func:`publish`, ``extend``), and per notebook the seeds kept from the
     snapshot and the seeds that reproduced it."""
@@ -1007,7 +1031,7 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path, covered: set[str],
             continue
         old_seeds = {int(x) for r in rows for x in r["seeds"].split()}
         shared = sorted(old_seeds & new_seeds[nb])
-        differ, moved = [], {}
+        differ, moved = [], {}  # what refuses the extension; what another device may move
         for r in rows:
             old = _snapshot_values(r)
             row_seeds = {int(x) for x in r["seeds"].split()}
@@ -1018,11 +1042,12 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path, covered: set[str],
                 if entry is None:
                     differ.append(f"{r['key']} not recorded")
                 elif old is not None and not _same(old.get(seed), entry.get("value")):
-                    differ.append(f"{r['key']} seed {seed}: {old.get(seed)} -> "
-                                  f"{entry.get('value')}")
-                    moved[f"{r['key']} seed {seed}"] = [old.get(seed), entry.get("value")]
-        if differ and moved_ok and len(moved) == len(differ):
-            differ = []  # another device: kept, with the moved numbers in sweep.json
+                    text = f"{r['key']} seed {seed}: {old.get(seed)} -> {entry.get('value')}"
+                    if moved_ok and _within_spread(r, entry.get("value")):
+                        moved[f"{r['key']} seed {seed}"] = [old.get(seed), entry.get("value")]
+                    else:
+                        differ.append(text + (" (further than the seeds' spread)"
+                                              if moved_ok else ""))
         if differ:
             changed.append(f"{nb} (" + "; ".join(differ[:4])
                            + (" ..." if len(differ) > 4 else "") + ")")
@@ -1047,13 +1072,14 @@ def _extend_rows(old_rows: list[dict[str, str]], out: Path, covered: set[str],
     if changed:
         raise ValueError(
             "the seeds run again do not reproduce the snapshot: " + ", ".join(changed)
-            + ". These notebooks compute something else now: run all their seeds and "
+            + ". " + (hint + ". Otherwise these" if hint else "These")
+            + " notebooks compute something else now: run all their seeds and "
             "publish with --merge (replaces their rows) instead of extending.")
     return _summarize_table(table), parts
 
 
 def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str, Any],
-                *, extend: bool = False, moved_ok: bool = False) -> None:
+                *, extend: bool = False, moved_ok: bool = False, hint: str = "") -> None:
     """Write the snapshot ``dest`` = its rows of notebooks not in ``out`` + the rows of
     ``out``, or with ``extend`` the snapshot's rows grown by the seeds of ``out`` (see
     :func:`publish`, ``merge`` and ``extend``)."""
@@ -1065,7 +1091,7 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     covered = {r["notebook"] for r in new}
     parts: dict[str, dict] = {}
     if extend:
-        new, parts = _extend_rows(read(dest), out, covered, moved_ok)
+        new, parts = _extend_rows(read(dest), out, covered, moved_ok, hint)
         new = [{k: _cell(r[k]) for k in SUMMARY_COLUMNS} for r in new]
     rows = sorted([r for r in read(dest) if r["notebook"] not in covered] + new,
                   key=lambda r: (r["notebook"], r["key"]))
@@ -1085,7 +1111,10 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
             rerun = sorted(set(was.get("seeds", [])) & set(info["seeds"]))
             parts[nb] = {"kept": sorted(set(was.get("seeds", [])) - set(info["seeds"])),
                          "reproduced": rerun, "rerun": rerun, "moved": {}}
-        if nb in parts and was is not None:
+        if nb in parts and was is not None and not parts[nb]["kept"]:  # every seed re-run
+            info = {**info, "reproduced_seeds": parts[nb]["reproduced"],
+                    **({"moved": parts[nb]["moved"]} if parts[nb]["moved"] else {})}
+        elif nb in parts and was is not None:
             seen = sorted(set(parts[nb]["kept"]) | set(info["seeds"]))
             info = {**info, "seeds": seen,
                     "commit": f"{was.get('commit', old_meta.get('commit'))} (seeds "
@@ -1109,7 +1138,9 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
             both = Counter(prov.get(k) or {})
             both.update(was.get(k) or {})
             prov[k] = dict(both.most_common())
-        prov["counts"] = "runs of this sweep and of the snapshot it extends"
+        rerun = sum(len(p["rerun"]) for p in parts.values())
+        prov["counts"] = (f"runs of this sweep and of the snapshot it extends, including the "
+                          f"{rerun} snapshot runs whose seeds this sweep ran again")
         merged["provenance"] = prov
     atomic_write_bytes(dest / "sweep.json", (json.dumps(merged, indent=1) + "\n").encode())
 
@@ -1123,13 +1154,14 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
         moved = sorted(nb for nb, p in parts.items() if p["moved"])
         how = (f"Extended {meta['date']}: {', '.join(sorted(meta['notebooks']))} run at commit "
                f"{meta['commit']} ({meta['size']} size) and added to the snapshot's seeds "
-               f"{_span(grown)}, after seed(s) {_span(again)} were run again: "
+               f"{_span(grown)}, after seeds the snapshot held were run again (seeds "
+               f"{_span(again)} in all; per notebook: `sweep.json`): "
                + ("they reproduced the snapshot's values (timing metrics excepted)"
                   if not moved else
                   f"identical values (timing metrics excepted) except in {', '.join(moved)}, "
-                  "whose trained-network numbers moved on the new device (another CPU "
-                  "model; the snapshot's and the new value of each: `sweep.json`, "
-                  "`parts`, `moved`)"))
+                  "whose trained-network numbers moved on the new device, each by less than "
+                  "the spread over the seeds (the snapshot's and the new value of each: "
+                  "`sweep.json`, `moved`)"))
     else:
         how = (f"Merged {meta['date']}: {', '.join(sorted(meta['notebooks']))} re-run at "
                f"commit {meta['commit']} ({meta['size']} size)")

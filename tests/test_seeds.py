@@ -412,8 +412,8 @@ def test_publish_extend_grows_the_seeds_after_a_reproduced_seed(tmp_path):
                                                                                  [0, 3, 4]]
     assert a["parts"][1]["reproduced_seeds"] == [0]
     md = (pub / "summary.md").read_text()
-    assert "Extended" in md and "seeds 1-2, after seed(s) 0 were run again: they " \
-        "reproduced" in md
+    assert "Extended" in md and "seeds 1-2, after seeds the snapshot held were run again " \
+        "(seeds 0 in all; per notebook: `sweep.json`): they reproduced" in md
     # a value that differs between the kept seeds cannot be read back: run them again
     _fake_sweep(tmp_path / "mixed", "nb_c", ["Ni", "Fe", "Ni"], key="phase")
     seeds.publish(tmp_path / "mixed", pub, merge=True)
@@ -434,14 +434,23 @@ def test_publish_extend_across_devices_records_what_moved(tmp_path):
     _fake_sweep(same, "nb_a", [0.70, 0.66], first=3, **amd)
     with pytest.raises(ValueError, match="do not reproduce"):
         seeds.publish(same, pub, extend=True)
-    with pytest.raises(ValueError, match="a device of the snapshot too"):
+    with pytest.raises(ValueError, match="across-devices does not apply"):
         seeds.publish(same, pub, extend=True, across_devices=True)
+    with pytest.raises(ValueError, match="works with --extend only"):
+        seeds.publish(same, pub, across_devices=True)
+    with pytest.raises(ValueError, match="holds no snapshot to extend"):
+        seeds.publish(same, tmp_path / "nothing", extend=True)
     # on another CPU model the moved seed is accepted and recorded
     other = tmp_path / "other"
     _fake_sweep(other, "nb_a", [0.675], **intel)
     _fake_sweep(other, "nb_a", [0.70, 0.66], first=3, **intel)
-    with pytest.raises(ValueError, match="do not reproduce"):
+    with pytest.raises(ValueError, match="publish with --extend --across-devices"):
         seeds.publish(other, pub, extend=True)
+    # a move larger than the seeds' own spread (0.65-0.72) is refused even then
+    far = tmp_path / "far"
+    _fake_sweep(far, "nb_a", [0.95], **intel)
+    with pytest.raises(ValueError, match=r"0.65 -> 0.95 \(further than the seeds' spread"):
+        seeds.publish(far, pub, extend=True, across_devices=True)
     seeds.publish(other, pub, extend=True, across_devices=True)
     row = report.load_seed_summary(pub)[("nb_a", "k")]
     assert row["values"] == "0:0.675 1:0.67 2:0.72 3:0.7 4:0.66"

@@ -1132,6 +1132,14 @@ def _merge_into(dest: Path, out: Path, meta: dict[str, Any], old_meta: dict[str,
     earlier = [{k: v for k, v in old_meta.items() if k not in ("notebooks", "earlier")}]
     earlier += old_meta.get("earlier", [])
     merged = {**meta, "notebooks": dict(sorted(notebooks.items())), "earlier": earlier}
+    # the snapshot holds the runs of several sweeps: its commit names all of them
+    commits: dict[str, None] = {}
+    for info in merged["notebooks"].values():
+        for part in info.get("parts") or [info]:
+            for c in str(part.get("commit") or "").split(", "):
+                if c and c != "None":
+                    commits[c] = None
+    merged["commit"] = ", ".join(commits) or meta["commit"]
     if parts:  # the snapshot's runs stay in the table: count their devices, commits, ...
         prov, was = dict(meta.get("provenance") or {}), old_meta.get("provenance") or {}
         for k in ("devices", "commits", "python", "locks", "executors"):

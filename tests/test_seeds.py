@@ -424,8 +424,9 @@ def test_publish_extend_grows_the_seeds_after_a_reproduced_seed(tmp_path):
 
 
 def test_publish_extend_across_devices_records_what_moved(tmp_path):
-    pub, amd, intel = tmp_path / "results", {"device": "cpu", "cpu": "AMD EPYC"}, \
-        {"device": "cpu", "cpu": "Intel Xeon"}
+    pub = tmp_path / "results"
+    amd = {"device": "cpu", "cpu": "AMD EPYC", "commit": "aaa"}
+    intel = {"device": "cpu", "cpu": "Intel Xeon", "commit": "bbb"}
     _fake_sweep(tmp_path / "first", "nb_a", [0.65, 0.67, 0.72], **amd)
     seeds.publish(tmp_path / "first", pub)
     # seed 0 again on the same device, moved: the notebook changed, even with the flag
@@ -459,6 +460,7 @@ def test_publish_extend_across_devices_records_what_moved(tmp_path):
     assert "moved on the new device" in (pub / "summary.md").read_text()
     devices = json.loads((pub / "sweep.json").read_text())["provenance"]["devices"]
     assert set(devices) == {"CPU: AMD EPYC", "CPU: Intel Xeon"}
+    assert json.loads((pub / "sweep.json").read_text())["commit"] == "aaa, bbb"
 
 
 def test_plot_seed_ranges(tmp_path, monkeypatch, capsys):
